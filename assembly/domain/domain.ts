@@ -1,0 +1,179 @@
+// Domains and their vCPUs: the tables in linear memory and the accessors for them.
+import {
+  DOMAIN_TABLE, DOMAIN_STRIDE, MAX_DOMAINS, VCPU_TABLE, VCPU_STRIDE, MAX_VCPUS, CPU, CPU_SIZE,
+  TRAP_TABLE, TRAP_STRIDE, CONSOLE_BUF, CONSOLE_BUF_SIZE, RFLAGS, SEL, MESSAGE_BUF, MESSAGE_BUF_SIZE,
+} from "../layout";
+import { FLAT_KERNEL_CS64, FLAT_KERNEL_SS64 } from "../abi/xen";
+import { tlbReset, setGuestUser } from "../cpu/mem";
+
+// ---- domain control block ----
+export const DOM_STATE: u32 = 0; // u32, DS_*
+export const DOM_SHUTDOWN_REASON: u32 = 4;
+export const DOM_NR_VCPUS: u32 = 8;
+export const DOM_VCPU0: u32 = 12; // global index of vCPU 0
+export const DOM_TOT_PAGES: u32 = 16;
+export const DOM_MAX_PAGES: u32 = 20;
+export const DOM_SHARED_INFO: u32 = 24; // MFN of shared_info
+export const DOM_CONSOLE_LEN: u32 = 28; // bytes waiting in the console_io buffer
+export const DOM_PRIVILEGED: u32 = 32;
+export const DOM_SHUTDOWN_CODE: u32 = 36;
+export const DOM_VM_ASSIST: u32 = 40; // u64
+export const DOM_START_INFO: u32 = 48; // u64 MFN
+
+export const DS_FREE: u32 = 0;
+export const DS_BUILDING: u32 = 1;
+export const DS_RUNNING: u32 = 2;
+export const DS_SHUTDOWN: u32 = 3;
+
+// ---- vCPU control block (after the saved CPU state) ----
+export const VC_DOMID: u32 = 0;
+export const VC_ID: u32 = 4;
+export const VC_STATE: u32 = 8; // VS_*
+export const VC_FLAGS: u32 = 12; // VCF_*
+export const VC_KERNEL_SS: u32 = 16;
+export const VC_KERNEL_SP: u32 = 24;
+export const VC_CB_EVENT: u32 = 32;
+export const VC_CB_FAILSAFE: u32 = 40;
+export const VC_CB_SYSCALL: u32 = 48;
+export const VC_CB_SYSCALL32: u32 = 56;
+export const VC_CB_SYSENTER: u32 = 64;
+export const VC_CB_NMI: u32 = 72;
+export const VC_CB_MASK: u32 = 80; // u32: bit per callback type: mask events on entry
+export const VC_USER_CR3: u32 = 88; // machine address of the user-mode L4 (0: none)
+export const VC_KERNEL_CR3: u32 = 96;
+export const VC_IOPL: u32 = 104;
+export const VC_FPU_TS: u32 = 108; // virtual CR0.TS
+export const VC_GDT_ENTS: u32 = 112;
+export const VC_FEP: u32 = 116; // forced-emulation prefix pending
+
+export const VS_OFFLINE: u32 = 0;
+export const VS_RUNNABLE: u32 = 1;
+export const VS_BLOCKED: u32 = 2;
+
+export const VCF_IN_KERNEL: u32 = 1;
+
+export let curVcpu: u32 = 0; // global vCPU index loaded in CPU
+export let curDom: u32 = 0;
+let vcpuLoaded: bool = false;
+let nextVcpu: u32 = 0;
+
+@inline export function dom(d: u32): u32 {
+  return DOMAIN_TABLE + d * DOMAIN_STRIDE;
+}
+
+@inline export function vcpuSave(v: u32): u32 {
+  return VCPU_TABLE + v * VCPU_STRIDE;
+}
+
+@inline export function vcpuCtl(v: u32): u32 {
+  return VCPU_TABLE + v * VCPU_STRIDE + CPU_SIZE;
+}
+
+@inline export function vc(): u32 {
+  return vcpuCtl(curVcpu);
+}
+
+@inline export function trapEntry(v: u32, vector: u32): u32 {
+  return TRAP_TABLE + v * TRAP_STRIDE + vector * 16;
+}
+
+export function domValid(d: u32): bool {
+  return d < MAX_DOMAINS && load<u32>(dom(d) + DOM_STATE) != DS_FREE;
+}
+
+// Allocate a domain slot with nrVcpus vCPUs; returns the domid or -1.
+export function domainCreate(domid: u32, nrVcpus: u32, maxPages: u32): i32 {
+  if (domid >= MAX_DOMAINS || load<u32>(dom(domid) + DOM_STATE) != DS_FREE) return -1;
+  if (nrVcpus == 0 || nextVcpu + nrVcpus > MAX_VCPUS) return -1;
+  const d = dom(domid);
+  memory.fill(d, 0, DOMAIN_STRIDE);
+  store<u32>(d + DOM_STATE, DS_BUILDING);
+  store<u32>(d + DOM_NR_VCPUS, nrVcpus);
+  store<u32>(d + DOM_VCPU0, nextVcpu);
+  store<u32>(d + DOM_MAX_PAGES, maxPages);
+  for (let i: u32 = 0; i < nrVcpus; i++) {
+    const v = nextVcpu + i;
+    memory.fill(vcpuSave(v), 0, VCPU_STRIDE);
+    memory.fill(TRAP_TABLE + v * TRAP_STRIDE, 0, TRAP_STRIDE);
+    const c = vcpuCtl(v);
+    store<u32>(c + VC_DOMID, domid);
+    store<u32>(c + VC_ID, i);
+    store<u32>(c + VC_STATE, i == 0 ? VS_RUNNABLE : VS_OFFLINE);
+    store<u32>(c + VC_FLAGS, VCF_IN_KERNEL);
+    // Initial register state per xg_dom_x86.c: flat ring-3 selectors, IF set.
+    const s = vcpuSave(v);
+    store<u64>(s + (RFLAGS - CPU), 0x202);
+    store<u16>(s + (SEL - CPU) + 2, FLAT_KERNEL_CS64);
+    store<u16>(s + (SEL - CPU) + 4, FLAT_KERNEL_SS64);
+  }
+  nextVcpu += nrVcpus;
+  store<u32>(CONSOLE_BUF + domid * CONSOLE_BUF_SIZE, 0);
+  return <i32>domid;
+}
+
+// Make vCPU v the one the CPU runs (saving the current one).
+export function vcpuLoad(v: u32): void {
+  if (vcpuLoaded && v == curVcpu) return;
+  if (vcpuLoaded) memory.copy(vcpuSave(curVcpu), CPU, CPU_SIZE);
+  memory.copy(CPU, vcpuSave(v), CPU_SIZE);
+  curVcpu = v;
+  curDom = load<u32>(vcpuCtl(v) + VC_DOMID);
+  vcpuLoaded = true;
+  setGuestUser((load<u32>(vcpuCtl(v) + VC_FLAGS) & VCF_IN_KERNEL) == 0);
+  // The lazy-flags state travels with the CPU block; RFLAGS is reloaded as is.
+  tlbReset();
+}
+
+// Write the running vCPU back to its save area (for the host to read).
+export function vcpuSync(): void {
+  if (vcpuLoaded) memory.copy(vcpuSave(curVcpu), CPU, CPU_SIZE);
+}
+
+// Host wrote a vCPU's save area: reload it if it is the loaded one.
+export function vcpuReload(v: u32): void {
+  if (vcpuLoaded && v == curVcpu) {
+    memory.copy(CPU, vcpuSave(v), CPU_SIZE);
+    tlbReset();
+  }
+}
+
+export function domainShutdown(d: u32, reason: u32): void {
+  const p = dom(d);
+  if (load<u32>(p + DOM_STATE) == DS_SHUTDOWN) return;
+  store<u32>(p + DOM_STATE, DS_SHUTDOWN);
+  store<u32>(p + DOM_SHUTDOWN_REASON, reason);
+}
+
+// ---- diagnostics for the host ----
+let msgLen: u32 = 0;
+
+export function msgClear(): void {
+  msgLen = 0;
+  store<u8>(MESSAGE_BUF, 0);
+}
+
+export function msg(s: string): void {
+  for (let i = 0; i < s.length && msgLen < MESSAGE_BUF_SIZE - 1; i++) {
+    store<u8>(MESSAGE_BUF + msgLen, <u8>s.charCodeAt(i));
+    msgLen++;
+  }
+  store<u8>(MESSAGE_BUF + msgLen, 0);
+}
+
+export function msgHex(v: u64): void {
+  msg("0x");
+  let started = false;
+  for (let i = 15; i >= 0; i--) {
+    const nib = <u32>(v >> (<u64>i * 4)) & 15;
+    if (nib != 0 || started || i == 0) {
+      started = true;
+      store<u8>(MESSAGE_BUF + msgLen, <u8>(nib < 10 ? 48 + nib : 87 + nib));
+      if (msgLen < MESSAGE_BUF_SIZE - 2) msgLen++;
+    }
+  }
+  store<u8>(MESSAGE_BUF + msgLen, 0);
+}
+
+export function msgLength(): u32 {
+  return msgLen;
+}

@@ -1,0 +1,72 @@
+// Fixed layout of the core's linear memory. Everything the core keeps lives here, at the
+// offsets below, so the host can read it and a JIT can share it. AssemblyScript's own static
+// data starts at memoryBase (4 MiB, asconfig.json); the machine-frame area starts at
+// DYNAMIC_BASE and is sized by init().
+
+// ---- current vCPU: the register file the CPU works on (copied in/out on vCPU switch) ----
+export const CPU: u32 = 0x1000;
+export const CPU_SIZE: u32 = 0x800;
+
+export const REGS: u32 = CPU + 0x000; // 16 x u64: rax rcx rdx rbx rsp rbp rsi rdi r8..r15
+export const RIP: u32 = CPU + 0x080;
+export const RFLAGS: u32 = CPU + 0x088; // arithmetic bits valid only while FL_OP == 0
+export const FL_OP: u32 = CPU + 0x090; // lazy flags: operation kind (cpu/flags.ts)
+export const FL_RES: u32 = CPU + 0x098;
+export const FL_A: u32 = CPU + 0x0a0;
+export const FL_B: u32 = CPU + 0x0a8;
+export const FL_C: u32 = CPU + 0x0b0;
+export const SEL: u32 = CPU + 0x0c0; // 6 x u16 selectors: es cs ss ds fs gs
+export const FS_BASE: u32 = CPU + 0x0d0;
+export const GS_BASE: u32 = CPU + 0x0d8;
+export const GS_SHADOW: u32 = CPU + 0x0e0; // the other GS base (swapped on kernel/user switch)
+export const CR0: u32 = CPU + 0x0e8;
+export const CR2: u32 = CPU + 0x0f0;
+export const CR3: u32 = CPU + 0x0f8; // machine address of the active L4
+export const CR4: u32 = CPU + 0x100;
+export const EFER: u32 = CPU + 0x110;
+export const MXCSR: u32 = CPU + 0x11c;
+export const INSNS: u32 = CPU + 0x120; // u64 retired instruction count of this vCPU
+export const XMM: u32 = CPU + 0x200; // 16 x 16 bytes
+export const FPU: u32 = CPU + 0x300; // x87 state (cpu/x87.ts), 512 bytes
+export const DEC: u32 = CPU + 0x600; // the decoded instruction being executed (cpu/decode.ts)
+export const SCRATCH: u32 = CPU + 0x700; // bounce buffer for accesses that cross a page
+export const FETCHBUF: u32 = CPU + 0x780; // instruction bytes that cross a page
+
+// ---- software TLB (cpu/tlb.ts) ----
+export const TLB_BITS: u32 = 12;
+export const TLB_ENTRIES: u32 = 1 << TLB_BITS;
+export const TLB_TAG_R: u32 = 0x10000; // u64[TLB_ENTRIES]
+export const TLB_TAG_W: u32 = 0x18000; // u64[TLB_ENTRIES]
+export const TLB_TAG_X: u32 = 0x20000; // u64[TLB_ENTRIES]
+export const TLB_HOST: u32 = 0x28000; // u32[TLB_ENTRIES]: host address of the page
+export const TLB_END: u32 = 0x2c000;
+
+// ---- vCPUs (domain/vcpu.ts) ----
+export const MAX_VCPUS: u32 = 128;
+export const VCPU_TABLE: u32 = 0x40000;
+export const VCPU_STRIDE: u32 = 0x1000; // saved CPU (CPU_SIZE) + control block at +CPU_SIZE
+export const TRAP_TABLE: u32 = VCPU_TABLE + MAX_VCPUS * VCPU_STRIDE; // 256 x 16 bytes per vCPU
+export const TRAP_STRIDE: u32 = 0x1000;
+
+// ---- domains (domain/domain.ts) ----
+export const MAX_DOMAINS: u32 = 256;
+export const DOMAIN_TABLE: u32 = TRAP_TABLE + MAX_VCPUS * TRAP_STRIDE;
+export const DOMAIN_STRIDE: u32 = 0x400;
+
+// ---- per-domain console_io output, drained by the host ----
+export const CONSOLE_BUF: u32 = DOMAIN_TABLE + MAX_DOMAINS * DOMAIN_STRIDE;
+export const CONSOLE_BUF_SIZE: u32 = 0x1000;
+
+// ---- what the core tells the host after run() (host/core.ts reads it) ----
+export const EXIT_INFO: u32 = CONSOLE_BUF + MAX_DOMAINS * CONSOLE_BUF_SIZE;
+export const MESSAGE_BUF: u32 = EXIT_INFO + 0x100; // diagnostic text for the host (crash reasons)
+export const MESSAGE_BUF_SIZE: u32 = 0x400;
+
+// ---- scratch space for hypercall handlers (one hypercall runs at a time) ----
+export const HV_SCRATCH: u32 = MESSAGE_BUF + MESSAGE_BUF_SIZE;
+export const HV_SCRATCH_SIZE: u32 = 0x2000;
+
+export const STATIC_END: u32 = HV_SCRATCH + HV_SCRATCH_SIZE;
+
+// ---- machine frames: frame table, M2P, then the frame pool (mm/frames.ts) ----
+export const DYNAMIC_BASE: u32 = 0x800000;
