@@ -12,6 +12,7 @@ import {
 import { runVcpu as rRun, setTrapToHost } from "./sched/run";
 import { consoleBuf } from "./hypercalls/console_io";
 import { tlbReset } from "./cpu/mem";
+import { codeWritten, dcReset } from "./cpu/dcache";
 import { hypercallCount } from "./hypercalls/dispatch";
 import { setBatchInsns, configureClock } from "./time/clock";
 import { setRflags, getRflags } from "./cpu/flags";
@@ -19,6 +20,7 @@ import { setRflags, getRflags } from "./cpu/flags";
 // ---- machine ----
 export function init(frames: u32, seed: u64): bool {
   tlbReset();
+  dcReset();
   return framesInit(frames, seed);
 }
 
@@ -169,4 +171,9 @@ export function setTrapMode(on: bool): void {
 
 export function exitInfoAddr(): u32 {
   return EXIT_INFO;
+}
+
+// The host wrote into frame mfn (loading code, test windows): forget decoded instructions.
+export function frameWritten(mfn: u32): void {
+  codeWritten(mfn);
 }

@@ -1,6 +1,6 @@
 // Fixed layout of the core's linear memory. Everything the core keeps lives here, at the
 // offsets below, so the host can read it and a JIT can share it. AssemblyScript's own static
-// data starts at memoryBase (4 MiB, asconfig.json); the machine-frame area starts at
+// data starts at memoryBase (12 MiB, asconfig.json); the machine-frame area starts at
 // DYNAMIC_BASE and is sized by init().
 
 // ---- current vCPU: the register file the CPU works on (copied in/out on vCPU switch) ----
@@ -38,8 +38,9 @@ export const TLB_ENTRIES: u32 = 1 << TLB_BITS;
 export const TLB_TAG_R: u32 = 0x10000; // u64[TLB_ENTRIES]
 export const TLB_TAG_W: u32 = 0x18000; // u64[TLB_ENTRIES]
 export const TLB_TAG_X: u32 = 0x20000; // u64[TLB_ENTRIES]
-export const TLB_HOST: u32 = 0x28000; // u32[TLB_ENTRIES]: host address of the page
-export const TLB_END: u32 = 0x2c000;
+export const TLB_HOST: u32 = 0x28000; // u32[TLB_ENTRIES]: host address of the page (R/W)
+export const TLB_HOST_X: u32 = 0x2c000; // u32[TLB_ENTRIES]: host address of the page (fetch)
+export const TLB_END: u32 = 0x30000;
 
 // ---- vCPUs (domain/vcpu.ts) ----
 export const MAX_VCPUS: u32 = 128;
@@ -68,5 +69,16 @@ export const HV_SCRATCH_SIZE: u32 = 0x2000;
 
 export const STATIC_END: u32 = HV_SCRATCH + HV_SCRATCH_SIZE;
 
+// ---- decoded-block cache (cpu/dcache.ts), keyed by the host address of the first byte ----
+export const BLOCK_BITS: u32 = 12;
+export const BLOCK_ENTRIES: u32 = 1 << BLOCK_BITS;
+export const BLOCK_STRIDE: u32 = 1024; // header (16 bytes) + up to BLOCK_MAX_INSNS records
+export const BLOCK_HDR: u32 = 16; // u32 tag (host address, 0 = empty), u32 instruction count
+export const REC_SIZE: u32 = 48; // one decoded record (cpu/decode.ts)
+export const BLOCK_MAX_INSNS: u32 = 20;
+export const BLOCKS: u32 = 0x400000;
+export const BLOCKS_END: u32 = BLOCKS + BLOCK_ENTRIES * BLOCK_STRIDE;
+
 // ---- machine frames: frame table, M2P, then the frame pool (mm/frames.ts) ----
-export const DYNAMIC_BASE: u32 = 0x800000;
+// AssemblyScript's static data lies between DCACHE_END and here (memoryBase, asconfig.json).
+export const DYNAMIC_BASE: u32 = 0x1000000;

@@ -37,6 +37,7 @@ export interface CoreExports {
   cpuStateSize(): number;
   setTrapMode(on: number): void;
   exitInfoAddr(): number;
+  frameWritten(mfn: number): void;
 }
 
 export interface Core {
@@ -66,7 +67,7 @@ export function loadCore(flavor: "release" | "debug" = (process.env.XENWASM_CORE
     mod = new WebAssembly.Module(readFileSync(path));
     cachedModules.set(path, mod);
   }
-  const memory = new WebAssembly.Memory({ initial: 128, maximum: 65536 });
+  const memory = new WebAssembly.Memory({ initial: 256, maximum: 65536 });
   const u8 = () => new Uint8Array(memory.buffer);
   const instance = new WebAssembly.Instance(mod, {
     env: {

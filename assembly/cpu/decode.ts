@@ -3,6 +3,7 @@
 import { DEC } from "../layout";
 import { DECODE_ATTR } from "./gen/decode_table";
 import { raise, EXC_UD, EXC_GP, fetchAvail, fetchFault, faulted } from "./mem";
+import { specialise } from "./fast";
 
 // Record fields (byte offsets from DEC).
 export const D_OP: u32 = 0; // u16: map << 8 | opcode
@@ -25,6 +26,10 @@ export const D_IMM: u32 = 24; // u64
 export const D_IMM2: u32 = 32; // u64
 export const D_MODRM: u32 = 40; // u8: raw ModRM byte
 export const D_PREFIXES: u32 = 41; // u8: count of prefix bytes
+export const D_HANDLER: u32 = 42; // u8: specialised handler (cpu/fast.ts), 0 = generic
+export const D_AUX: u32 = 43; // u8: handler argument (ALU op, condition code, ...)
+export const D_DST: u32 = 44; // u8: handler destination register
+export const D_SRC: u32 = 45; // u8: handler source register
 
 export const NO_REG: u8 = 16;
 export const RIP_REL: u8 = 17;
@@ -214,6 +219,7 @@ export function decode(p: u32): bool {
   store<u64>(DEC + D_IMM, imm);
   store<u64>(DEC + D_IMM2, imm2);
   store<u8>(DEC + D_MODRM, <u8>modrm);
+  specialise(op, osize, mod, reg, rm, rex, seg, asize, p66 | lock | rep);
   return !faulted;
 }
 

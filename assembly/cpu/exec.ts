@@ -2,8 +2,9 @@
 // happens after the last access that can fault, so a faulting instruction can restart.
 import { DEC, RIP, SEL, REGS, FS_BASE, GS_BASE } from "../layout";
 import {
-  D_OP, D_OSIZE, D_IMM, D_IMM2, D_REP, D_REX, D_P66, D_MOD,
+  D_OP, D_OSIZE, D_IMM, D_IMM2, D_REP, D_REX, D_P66, D_MOD, D_HANDLER,
 } from "./decode";
+import { execFast } from "./fast";
 import {
   nrip, setNrip, reg64, setReg64, getReg, setReg, rmRead, rmWrite, rmwRead, rmwWrite, ea, eaNoSeg,
   dReg, dRm, dMod, segBase, RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI,
@@ -56,6 +57,11 @@ function jumpRel(taken: bool): void {
 }
 
 export function execute(): void {
+  const h = <u32>load<u8>(DEC + D_HANDLER);
+  if (h != 0) {
+    execFast(h);
+    return;
+  }
   const op: u32 = load<u16>(DEC + D_OP);
   if (op >= 0x100) {
     exec0F(op);

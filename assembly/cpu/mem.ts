@@ -2,10 +2,11 @@
 // own (validated) page tables, the read/write helpers every instruction uses, and the
 // exception state of the instruction being executed.
 import {
-  CR2, CR3, TLB_TAG_R, TLB_TAG_W, TLB_TAG_X, TLB_HOST, TLB_ENTRIES, TLB_END, FETCHBUF, SCRATCH,
+  CR2, CR3, TLB_TAG_R, TLB_TAG_W, TLB_TAG_X, TLB_HOST, TLB_HOST_X, TLB_ENTRIES, FETCHBUF, SCRATCH,
 } from "../layout";
 import { poolBase, nrFrames, m2pBase, m2pBytes } from "../mm/frames";
 import { MACH2PHYS_VIRT_START } from "../abi/xen";
+import { frameHasCode, codeWritten } from "./dcache";
 
 // ---- exceptions raised by the current instruction ----
 export const EXC_DE: u32 = 0;
@@ -75,7 +76,15 @@ let tlbGen: u64 = 0;
 const GEN_ONE: u64 = <u64>1 << 52;
 const GEN_LAST: u64 = <u64>0xffe << 52;
 
+// Bumped whenever a mapping or cached code may have changed: the run loop stops executing
+// a decoded block when it moves.
+export let mapEpoch: u32 = 0;
+export function bumpEpoch(): void {
+  mapEpoch++;
+}
+
 export function tlbFlushAll(): void {
+  mapEpoch++;
   if (tlbGen >= GEN_LAST) {
     memory.fill(TLB_TAG_R, 0xff, TLB_HOST - TLB_TAG_R);
     tlbGen = 0;
@@ -85,19 +94,23 @@ export function tlbFlushAll(): void {
 }
 
 export function tlbReset(): void {
-  memory.fill(TLB_TAG_R, 0xff, TLB_END - TLB_TAG_R);
+  mapEpoch++;
+  memory.fill(TLB_TAG_R, 0xff, TLB_HOST - TLB_TAG_R);
   tlbGen = 0;
 }
 
 export function tlbFlushPage(va: u64): void {
+  mapEpoch++;
   const i = (<u32>(va >> 12) & (TLB_ENTRIES - 1)) << 3;
   store<u64>(TLB_TAG_R + i, <u64>-1);
   store<u64>(TLB_TAG_W + i, <u64>-1);
   store<u64>(TLB_TAG_X + i, <u64>-1);
 }
 
+// Mix higher page-number bits in so regions 2^n pages apart do not collide.
 @inline function tlbIndex(va: u64): u32 {
-  return <u32>(va >> 12) & (TLB_ENTRIES - 1);
+  const vpn = <u32>(va >> 12);
+  return (vpn ^ (vpn >> 12)) & (TLB_ENTRIES - 1);
 }
 
 @inline function tlbTag(va: u64): u64 {
@@ -146,10 +159,17 @@ export function walk(va: u64, acc: u32, report: bool): u32 {
   const host = poolBase + (<u32>mfn << 12);
   const i = tlbIndex(va);
   const tag = tlbTag(va);
-  store<u64>(TLB_TAG_R + (i << 3), tag);
-  store<u64>(TLB_TAG_W + (i << 3), allowW && (e & PTE_D) != 0 ? tag : <u64>-1);
-  store<u64>(TLB_TAG_X + (i << 3), allowX ? tag : <u64>-1);
-  store<u32>(TLB_HOST + (i << 2), host);
+  if (acc == ACC_X) {
+    // The fetch side has its own entries so code and data never evict each other.
+    store<u64>(TLB_TAG_X + (i << 3), tag);
+    store<u32>(TLB_HOST_X + (i << 2), host);
+  } else {
+    store<u64>(TLB_TAG_R + (i << 3), tag);
+    // Writes to frames holding decoded code always take the slow path (cache invalidation).
+    const w = allowW && (e & PTE_D) != 0 && !frameHasCode(<u32>mfn);
+    store<u64>(TLB_TAG_W + (i << 3), w ? tag : <u64>-1);
+    store<u32>(TLB_HOST + (i << 2), host);
+  }
   return host;
 }
 
@@ -162,7 +182,6 @@ function walkHole(va: u64, acc: u32, report: bool): u32 {
     const i = tlbIndex(va);
     store<u64>(TLB_TAG_R + (i << 3), tlbTag(va));
     store<u64>(TLB_TAG_W + (i << 3), <u64>-1);
-    store<u64>(TLB_TAG_X + (i << 3), <u64>-1);
     store<u32>(TLB_HOST + (i << 2), host);
     return host;
   }
@@ -185,7 +204,8 @@ function pageFault(va: u64, acc: u32, present: bool, report: bool): u32 {
 @inline export function translate(va: u64, acc: u32): u32 {
   const i = tlbIndex(va);
   const tagAddr = acc == ACC_R ? TLB_TAG_R : acc == ACC_W ? TLB_TAG_W : TLB_TAG_X;
-  if (load<u64>(tagAddr + (i << 3)) == tlbTag(va)) return load<u32>(TLB_HOST + (i << 2)) + (<u32>va & 0xfff);
+  const hostAddr = acc == ACC_X ? TLB_HOST_X : TLB_HOST;
+  if (load<u64>(tagAddr + (i << 3)) == tlbTag(va)) return load<u32>(hostAddr + (i << 2)) + (<u32>va & 0xfff);
   const h = walk(va, acc, true);
   return h == 0 ? 0 : h + (<u32>va & 0xfff);
 }
@@ -194,7 +214,8 @@ function pageFault(va: u64, acc: u32, present: bool, report: bool): u32 {
 export function translateQuiet(va: u64, acc: u32): u32 {
   const i = tlbIndex(va);
   const tagAddr = acc == ACC_R ? TLB_TAG_R : acc == ACC_W ? TLB_TAG_W : TLB_TAG_X;
-  if (load<u64>(tagAddr + (i << 3)) == tlbTag(va)) return load<u32>(TLB_HOST + (i << 2)) + (<u32>va & 0xfff);
+  const hostAddr = acc == ACC_X ? TLB_HOST_X : TLB_HOST;
+  if (load<u64>(tagAddr + (i << 3)) == tlbTag(va)) return load<u32>(hostAddr + (i << 2)) + (<u32>va & 0xfff);
   const h = walk(va, acc, false);
   return h == 0 ? 0 : h + (<u32>va & 0xfff);
 }
@@ -365,21 +386,39 @@ export function wr128(va: u64, src: u32): void {
   wr64(va + 8, load<u64>(src + 8));
 }
 
-// Hook for writes that took the slow path (code-cache invalidation lands here).
-@inline function notifyWrite(pageHost: u32): void {}
+// Writes that took the slow path: drop decoded instructions of the page if it had any.
+@inline function notifyWrite(pageHost: u32): void {
+  if (pageHost >= poolBase) codeWritten((pageHost - poolBase) >> 12);
+}
+
+// Forget write permissions cached for a frame (it now holds decoded code).
+export function tlbDropWrites(pageHost: u32): void {
+  for (let i: u32 = 0; i < TLB_ENTRIES; i++) {
+    if (load<u32>(TLB_HOST + (i << 2)) == pageHost) store<u64>(TLB_TAG_W + (i << 3), <u64>-1);
+  }
+}
 
 // ---- instruction fetch ----
 // Returns the host address to decode from, or 0 after raising #PF for the first byte. When
 // the instruction may cross into the next page, the bytes are gathered in FETCHBUF and
 // fetchAvail says how many are real (the decoder raises #PF if it needs more).
-export let fetchAvail: u32 = 4096;
+export let fetchAvail: u32 = 16;
+
+// Host address of the instruction at rip when it cannot cross a page; 0 after #PF.
+@inline export function fetchHost(rip: u64): u32 {
+  const i = tlbIndex(rip);
+  fetchAvail = 16;
+  if (load<u64>(TLB_TAG_X + (i << 3)) == tlbTag(rip)) return load<u32>(TLB_HOST_X + (i << 2)) + (<u32>rip & 0xfff);
+  const h = walk(rip, ACC_X, true);
+  return h == 0 ? 0 : h + (<u32>rip & 0xfff);
+}
 export let fetchNextPage: u64 = 0;
 
 export function fetchPtr(rip: u64): u32 {
   const off = <u32>rip & 0xfff;
   const i = tlbIndex(rip);
   let h: u32;
-  if (load<u64>(TLB_TAG_X + (i << 3)) == tlbTag(rip)) h = load<u32>(TLB_HOST + (i << 2));
+  if (load<u64>(TLB_TAG_X + (i << 3)) == tlbTag(rip)) h = load<u32>(TLB_HOST_X + (i << 2));
   else {
     h = walk(rip, ACC_X, true);
     if (h == 0) return 0;

@@ -2,6 +2,7 @@
 // An MFN indexes the pool. Free frames are handed out in a seeded, non-identity order so a
 // guest that confuses PFNs with MFNs breaks here as it would on Xen.
 import { DYNAMIC_BASE } from "../layout";
+import { codeWritten } from "../cpu/dcache";
 
 // Frame table entry (16 bytes), after Xen's page_info: count_info and type_info.
 export const FT_STRIDE: u32 = 16;
@@ -103,6 +104,7 @@ export function allocFrame(owner: u32): i64 {
   if (freeCount == 0) return -1;
   freeCount--;
   const mfn = load<u32>(freeList + (freeCount << 2));
+  codeWritten(mfn);
   const e = ftEntry(mfn);
   store<u32>(e + FT_COUNT, 0);
   store<u16>(e + FT_OWNER, <u16>owner);

@@ -2,6 +2,8 @@
 // through the guest's own page tables with the guest's permissions; failures are -EFAULT.
 import { translateQuiet, ACC_R, ACC_W } from "../cpu/mem";
 import { HV_SCRATCH, HV_SCRATCH_SIZE } from "../layout";
+import { poolBase } from "./frames";
+import { codeWritten } from "../cpu/dcache";
 
 const HV_SCRATCH_END: u32 = HV_SCRATCH + HV_SCRATCH_SIZE;
 
@@ -32,6 +34,7 @@ export function copyToGuest(va: u64, src: u32, len: u32): bool {
   while (len > 0) {
     const h = translateQuiet(va, ACC_W);
     const chunk = min<u32>(len, 4096 - (<u32>va & 0xfff));
+    if (h >= poolBase) codeWritten((h - poolBase) >> 12);
     memory.copy(h, src, chunk);
     src += chunk;
     va += <u64>chunk;
@@ -69,6 +72,7 @@ export function putGuestU64(va: u64, v: u64): bool {
   if ((va & 7) == 0) {
     const h = translateQuiet(va, ACC_W);
     if (h == 0) return false;
+    if (h >= poolBase) codeWritten((h - poolBase) >> 12);
     store<u64>(h, v);
     return true;
   }

@@ -1,7 +1,9 @@
 // The run loop: executes the loaded vCPU instruction by instruction until its budget is
 // spent or the hypervisor needs the host (shutdown, console output to drain, idle).
-import { RIP, INSNS, DEC, EXIT_INFO } from "../layout";
-import { fetchPtr, faulted, clearFault, excVector, excError, excAddr } from "../cpu/mem";
+import { RIP, INSNS, DEC, EXIT_INFO, BLOCK_HDR, REC_SIZE } from "../layout";
+import { fetchPtr, fetchHost, faulted, clearFault, excVector, excError, excAddr, mapEpoch } from "../cpu/mem";
+import { blockAt, buildBlock, loadRecord } from "../cpu/dcache";
+import { setBatchInsns } from "../time/clock";
 import { decode, D_LEN } from "../cpu/decode";
 import { execute } from "../cpu/exec";
 import { setNrip, nrip } from "../cpu/regs";
@@ -31,18 +33,8 @@ export function requestExit(r: u32): void {
   if (exitReason == EXIT_NONE) exitReason = r;
 }
 
-// Execute one instruction on the loaded vCPU, delivering any exception it raises.
-@inline export function step(): void {
-  const rip = load<u64>(RIP);
-  const p = fetchPtr(rip);
-  if (p != 0 && decode(p)) {
-    setNrip(rip + <u64>load<u8>(DEC + D_LEN));
-    execute();
-    if (!faulted) {
-      store<u64>(RIP, nrip);
-      return;
-    }
-  }
+// Deliver (or, in trap-to-host mode, report) the exception the last instruction raised.
+function takeFault(): void {
   clearFault();
   if (trapToHost) {
     store<u32>(EXC_INFO_VECTOR, excVector);
@@ -54,17 +46,70 @@ export function requestExit(r: u32): void {
   deliverException(excVector, excError);
 }
 
+// An instruction that may cross into the next page: decoded every time, never cached.
+function stepUncached(rip: u64): bool {
+  const p = fetchPtr(rip);
+  if (p == 0 || !decode(p)) {
+    takeFault();
+    return false;
+  }
+  setNrip(rip + <u64>load<u8>(DEC + D_LEN));
+  execute();
+  if (faulted) {
+    takeFault();
+    return false;
+  }
+  store<u64>(RIP, nrip);
+  return true;
+}
+
 // Run up to budget instructions. Returns the exit reason.
+// Instructions run in decoded blocks; a block is left early when an instruction transfers
+// control, faults, changes mappings or cached code (mapEpoch), or needs the host.
 export function runVcpu(budget: u32): u32 {
   exitReason = EXIT_NONE;
   let n: u32 = 0;
-  while (n < budget) {
-    step();
-    n++;
-    if (exitReason != EXIT_NONE) break;
+  while (n < budget && exitReason == EXIT_NONE) {
+    let rip = load<u64>(RIP);
+    if ((<u32>rip & 0xfff) > 4096 - 16) {
+      setBatchInsns(<u64>n);
+      if (stepUncached(rip)) n++;
+      continue;
+    }
+    const h = fetchHost(rip);
+    if (h == 0) {
+      takeFault();
+      continue;
+    }
+    let blk = blockAt(h);
+    if (load<u32>(blk) != h) {
+      blk = buildBlock(h);
+      if (blk == 0) {
+        takeFault();
+        continue;
+      }
+    }
+    const count = load<u32>(blk + 4);
+    const epoch = mapEpoch;
+    let rec = blk + BLOCK_HDR;
+    for (let k: u32 = 0; k < count; k++) {
+      loadRecord(rec);
+      const next = rip + <u64>load<u8>(DEC + D_LEN);
+      setNrip(next);
+      setBatchInsns(<u64>n);
+      execute();
+      if (faulted) {
+        takeFault();
+        break;
+      }
+      n++;
+      rip = nrip;
+      store<u64>(RIP, rip);
+      if (rip != next || mapEpoch != epoch || exitReason != EXIT_NONE || n >= budget) break;
+      rec += REC_SIZE;
+    }
   }
-  // An instruction that stopped the vCPU on an exception did not retire.
-  if (exitReason == EXIT_EXCEPTION) n--;
   store<u64>(INSNS, load<u64>(INSNS) + <u64>n);
+  setBatchInsns(0);
   return exitReason == EXIT_NONE ? EXIT_BUDGET : exitReason;
 }

@@ -120,6 +120,7 @@ export class EmuCpu {
         const addr = this.core.exports.frameAddr(m.mfns[i]!);
         u8.fill(0, addr, addr + 4096);
         u8.set(w.bytes.subarray(i * 4096, (i + 1) * 4096), addr);
+        this.core.exports.frameWritten(m.mfns[i]!);
       }
     });
   }

@@ -1,0 +1,284 @@
+// Specialised handlers for the instruction forms that dominate real code (register moves,
+// loads and stores, ALU ops, branches, calls, stack ops), chosen once at decode time and
+// cached with the decoded block. Everything else runs in the generic executor (exec.ts).
+// Only 32- and 64-bit operand sizes without segment overrides are specialised.
+import { DEC, REGS } from "../layout";
+import { D_HANDLER, D_AUX, D_DST, D_SRC, D_DISP, D_IMM, D_BASE, D_INDEX, D_SCALE, D_OSIZE, NO_REG, RIP_REL } from "./decode";
+import { nrip, setNrip } from "./regs";
+import { rd64, rd32, wr64, wr32, faulted } from "./mem";
+import { setLazy, setLazyC, getCF, cond, F_ADD, F_ADC, F_SUB, F_SBB, F_LOGIC, F_INC, F_DEC } from "./flags";
+import { shift } from "./alu";
+
+export const H_GENERIC: u8 = 0;
+const H_MOV_RR: u8 = 1;
+const H_MOV_LOAD: u8 = 2;
+const H_MOV_STORE: u8 = 3;
+const H_LEA: u8 = 4;
+const H_ALU_RR: u8 = 5;
+const H_ALU_RI: u8 = 6;
+const H_ALU_RM: u8 = 7;
+const H_JCC: u8 = 8;
+const H_JMP: u8 = 9;
+const H_CALL: u8 = 10;
+const H_RET: u8 = 11;
+const H_PUSH: u8 = 12;
+const H_POP: u8 = 13;
+const H_INCDEC: u8 = 14;
+const H_MOV_RI: u8 = 15;
+const H_SHIFT_RI: u8 = 16;
+const H_TEST_RR: u8 = 17;
+const H_CMOV: u8 = 18;
+const H_MOVZX_RR: u8 = 19;
+
+// Called by the decoder with the fields it found; stores the handler choice in the record.
+export function specialise(op: u32, osize: u32, mod: u32, reg: u32, rm: u32, rex: u32, seg: u32, asize: u32, odd: u32): void {
+  let h: u8 = H_GENERIC;
+  let aux: u32 = 0;
+  let dst: u32 = 0;
+  let src: u32 = 0;
+  const wide = osize == 8 || osize == 4;
+  const plainMem = mod != 3 && seg == 0 && asize == 8;
+  if (odd == 0 && wide) {
+    if (op == 0x89 || op == 0x8b) {
+      if (mod == 3) {
+        h = H_MOV_RR;
+        dst = op == 0x89 ? rm : reg;
+        src = op == 0x89 ? reg : rm;
+      } else if (plainMem) {
+        h = op == 0x8b ? H_MOV_LOAD : H_MOV_STORE;
+        dst = reg;
+      }
+    } else if (op == 0x8d && mod != 3 && asize == 8) {
+      h = H_LEA;
+      dst = reg;
+    } else if (op < 0x40 && ((op & 7) == 1 || (op & 7) == 3)) {
+      aux = op >> 3;
+      if (mod == 3) {
+        h = H_ALU_RR;
+        dst = (op & 7) == 1 ? rm : reg;
+        src = (op & 7) == 1 ? reg : rm;
+      } else if ((op & 7) == 3 && plainMem) {
+        h = H_ALU_RM;
+        dst = reg;
+      }
+    } else if ((op == 0x81 || op == 0x83) && mod == 3) {
+      h = H_ALU_RI;
+      aux = reg & 7;
+      dst = rm;
+    } else if (op == 0x85 && mod == 3) {
+      h = H_TEST_RR;
+      dst = rm;
+      src = reg;
+    } else if (op == 0xff && mod == 3 && (reg & 7) < 2) {
+      h = H_INCDEC;
+      aux = reg & 7;
+      dst = rm;
+    } else if (op >= 0xb8 && op <= 0xbf) {
+      h = H_MOV_RI;
+      dst = (op & 7) | ((rex & 1) << 3);
+    } else if (op == 0xc7 && mod == 3 && (reg & 7) == 0) {
+      h = H_MOV_RI;
+      dst = rm;
+    } else if (op == 0xc1 && mod == 3 && (reg & 7) >= 4) {
+      h = H_SHIFT_RI;
+      aux = reg & 7;
+      dst = rm;
+    } else if (op >= 0x140 && op <= 0x14f && mod == 3) {
+      h = H_CMOV;
+      aux = op & 15;
+      dst = reg;
+      src = rm;
+    } else if ((op == 0x1b6 || op == 0x1b7) && mod == 3) {
+      h = H_MOVZX_RR;
+      aux = op == 0x1b6 ? 1 : 2;
+      dst = reg;
+      src = rm;
+      // Byte registers 4..7 without REX are AH..BH: leave those to the generic path.
+      if (op == 0x1b6 && rex == 0 && rm >= 4 && rm < 8) h = H_GENERIC;
+    }
+  }
+  if (odd == 0 && h == H_GENERIC) {
+    if ((op >= 0x70 && op <= 0x7f) || (op >= 0x180 && op <= 0x18f)) {
+      h = H_JCC;
+      aux = op & 15;
+    } else if (op == 0xe9 || op == 0xeb) h = H_JMP;
+    else if (op == 0xe8) h = H_CALL;
+    else if (op == 0xc3) h = H_RET;
+    else if (op >= 0x50 && op <= 0x57) {
+      h = H_PUSH;
+      dst = (op & 7) | ((rex & 1) << 3);
+    } else if (op >= 0x58 && op <= 0x5f) {
+      h = H_POP;
+      dst = (op & 7) | ((rex & 1) << 3);
+    }
+  }
+  store<u8>(DEC + D_HANDLER, h);
+  store<u8>(DEC + D_AUX, <u8>aux);
+  store<u8>(DEC + D_DST, <u8>dst);
+  store<u8>(DEC + D_SRC, <u8>src);
+}
+
+@inline function r64(r: u32): u64 {
+  return load<u64>(REGS + (r << 3));
+}
+
+@inline function w64(r: u32, v: u64): void {
+  store<u64>(REGS + (r << 3), v);
+}
+
+// Write a 32- or 64-bit result (32-bit writes zero-extend).
+@inline function wsz(r: u32, size: u32, v: u64): void {
+  store<u64>(REGS + (r << 3), size == 8 ? v : v & 0xffffffff);
+}
+
+@inline function ea(): u64 {
+  let a = <u64>load<i64>(DEC + D_DISP);
+  const base = load<u8>(DEC + D_BASE);
+  if (base < 16) a += r64(base);
+  else if (base == RIP_REL) a += nrip;
+  const index = load<u8>(DEC + D_INDEX);
+  if (index != NO_REG) a += r64(index) << <u64>load<u8>(DEC + D_SCALE);
+  return a;
+}
+
+@inline function alu(op: u32, size: u32, a: u64, b: u64): u64 {
+  const m: u64 = size == 8 ? <u64>-1 : 0xffffffff;
+  a &= m;
+  b &= m;
+  let r: u64;
+  switch (op) {
+    case 0: r = a + b; setLazy(F_ADD, size, r, a, b); break;
+    case 1: r = a | b; setLazy(F_LOGIC, size, r, a, b); break;
+    case 2: { const c = getCF(); r = a + b + c; setLazyC(F_ADC, size, r, a, b, c); break; }
+    case 3: { const c = getCF(); r = a - b - c; setLazyC(F_SBB, size, r, a, b, c); break; }
+    case 4: r = a & b; setLazy(F_LOGIC, size, r, a, b); break;
+    case 6: r = a ^ b; setLazy(F_LOGIC, size, r, a, b); break;
+    default: r = a - b; setLazy(F_SUB, size, r, a, b); break;
+  }
+  return r & m;
+}
+
+// Run the specialised handler h for the record at DEC.
+export function execFast(h: u32): void {
+  const size = <u32>load<u8>(DEC + D_OSIZE);
+  switch (h) {
+    case H_MOV_RR:
+      wsz(load<u8>(DEC + D_DST), size, r64(load<u8>(DEC + D_SRC)));
+      return;
+    case H_MOV_LOAD: {
+      const a = ea();
+      const v = size == 8 ? rd64(a) : rd32(a);
+      if (faulted) return;
+      w64(load<u8>(DEC + D_DST), v);
+      return;
+    }
+    case H_MOV_STORE: {
+      const a = ea();
+      const v = r64(load<u8>(DEC + D_DST));
+      if (size == 8) wr64(a, v);
+      else wr32(a, v);
+      return;
+    }
+    case H_LEA:
+      wsz(load<u8>(DEC + D_DST), size, ea());
+      return;
+    case H_ALU_RR: {
+      const op = <u32>load<u8>(DEC + D_AUX);
+      const d = <u32>load<u8>(DEC + D_DST);
+      const r = alu(op, size, r64(d), r64(load<u8>(DEC + D_SRC)));
+      if (op != 7) wsz(d, size, r);
+      return;
+    }
+    case H_ALU_RI: {
+      const op = <u32>load<u8>(DEC + D_AUX);
+      const d = <u32>load<u8>(DEC + D_DST);
+      const r = alu(op, size, r64(d), load<u64>(DEC + D_IMM));
+      if (op != 7) wsz(d, size, r);
+      return;
+    }
+    case H_ALU_RM: {
+      const a = ea();
+      const b = size == 8 ? rd64(a) : rd32(a);
+      if (faulted) return;
+      const op = <u32>load<u8>(DEC + D_AUX);
+      const d = <u32>load<u8>(DEC + D_DST);
+      const r = alu(op, size, r64(d), b);
+      if (op != 7) wsz(d, size, r);
+      return;
+    }
+    case H_TEST_RR: {
+      const m: u64 = size == 8 ? <u64>-1 : 0xffffffff;
+      setLazy(F_LOGIC, size, r64(load<u8>(DEC + D_DST)) & r64(load<u8>(DEC + D_SRC)) & m, 0, 0);
+      return;
+    }
+    case H_JCC:
+      if (cond(load<u8>(DEC + D_AUX))) setNrip(nrip + load<u64>(DEC + D_IMM));
+      return;
+    case H_JMP:
+      setNrip(nrip + load<u64>(DEC + D_IMM));
+      return;
+    case H_CALL: {
+      const sp = r64(4) - 8;
+      wr64(sp, nrip);
+      if (faulted) return;
+      w64(4, sp);
+      setNrip(nrip + load<u64>(DEC + D_IMM));
+      return;
+    }
+    case H_RET: {
+      const sp = r64(4);
+      const t = rd64(sp);
+      if (faulted) return;
+      w64(4, sp + 8);
+      setNrip(t);
+      return;
+    }
+    case H_PUSH: {
+      const sp = r64(4) - 8;
+      wr64(sp, r64(load<u8>(DEC + D_DST)));
+      if (faulted) return;
+      w64(4, sp);
+      return;
+    }
+    case H_POP: {
+      const sp = r64(4);
+      const v = rd64(sp);
+      if (faulted) return;
+      w64(4, sp + 8);
+      w64(load<u8>(DEC + D_DST), v);
+      return;
+    }
+    case H_INCDEC: {
+      const d = <u32>load<u8>(DEC + D_DST);
+      const m: u64 = size == 8 ? <u64>-1 : 0xffffffff;
+      const a = r64(d) & m;
+      const c = getCF();
+      const dec = load<u8>(DEC + D_AUX) != 0;
+      const r = (dec ? a - 1 : a + 1) & m;
+      setLazyC(dec ? F_DEC : F_INC, size, r, a, 1, c);
+      wsz(d, size, r);
+      return;
+    }
+    case H_MOV_RI:
+      wsz(load<u8>(DEC + D_DST), size, load<u64>(DEC + D_IMM));
+      return;
+    case H_SHIFT_RI: {
+      const d = <u32>load<u8>(DEC + D_DST);
+      const m: u64 = size == 8 ? <u64>-1 : 0xffffffff;
+      wsz(d, size, shift(load<u8>(DEC + D_AUX), size, r64(d) & m, load<u64>(DEC + D_IMM)));
+      return;
+    }
+    case H_CMOV: {
+      const d = <u32>load<u8>(DEC + D_DST);
+      wsz(d, size, cond(load<u8>(DEC + D_AUX)) ? r64(load<u8>(DEC + D_SRC)) : r64(d));
+      return;
+    }
+    case H_MOVZX_RR: {
+      const v = r64(load<u8>(DEC + D_SRC));
+      wsz(load<u8>(DEC + D_DST), size, load<u8>(DEC + D_AUX) == 1 ? v & 0xff : v & 0xffff);
+      return;
+    }
+    default:
+      return;
+  }
+}
