@@ -59,7 +59,7 @@ function jumpRel(taken: bool): void {
 export function execute(): void {
   const h = <u32>load<u8>(DEC + D_HANDLER);
   if (h != 0) {
-    execFast(h);
+    setNrip(execFast(DEC, h, nrip));
     return;
   }
   const op: u32 = load<u16>(DEC + D_OP);

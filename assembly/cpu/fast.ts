@@ -4,7 +4,6 @@
 // Only 32- and 64-bit operand sizes without segment overrides are specialised.
 import { DEC, REGS } from "../layout";
 import { D_HANDLER, D_AUX, D_DST, D_SRC, D_DISP, D_IMM, D_BASE, D_INDEX, D_SCALE, D_OSIZE, NO_REG, RIP_REL } from "./decode";
-import { nrip, setNrip } from "./regs";
 import { rd64, rd32, wr64, wr32, faulted } from "./mem";
 import { setLazy, setLazyC, getCF, cond, F_ADD, F_ADC, F_SUB, F_SBB, F_LOGIC, F_INC, F_DEC } from "./flags";
 import { shift } from "./alu";
@@ -79,10 +78,11 @@ export function specialise(op: u32, osize: u32, mod: u32, reg: u32, rm: u32, rex
     } else if (op == 0xc7 && mod == 3 && (reg & 7) == 0) {
       h = H_MOV_RI;
       dst = rm;
-    } else if (op == 0xc1 && mod == 3 && (reg & 7) >= 4) {
+    } else if ((op == 0xc1 || op == 0xd1 || op == 0xd3) && mod == 3 && (reg & 7) >= 4) {
       h = H_SHIFT_RI;
       aux = reg & 7;
       dst = rm;
+      src = op == 0xc1 ? 0 : op == 0xd1 ? 1 : 2; // count: imm8, 1, CL
     } else if (op >= 0x140 && op <= 0x14f && mod == 3) {
       h = H_CMOV;
       aux = op & 15;
@@ -131,13 +131,13 @@ export function specialise(op: u32, osize: u32, mod: u32, reg: u32, rm: u32, rex
   store<u64>(REGS + (r << 3), size == 8 ? v : v & 0xffffffff);
 }
 
-@inline function ea(): u64 {
-  let a = <u64>load<i64>(DEC + D_DISP);
-  const base = load<u8>(DEC + D_BASE);
+@inline function ea(rec: u32, next: u64): u64 {
+  let a = <u64>load<i64>(rec + D_DISP);
+  const base = load<u8>(rec + D_BASE);
   if (base < 16) a += r64(base);
-  else if (base == RIP_REL) a += nrip;
-  const index = load<u8>(DEC + D_INDEX);
-  if (index != NO_REG) a += r64(index) << <u64>load<u8>(DEC + D_SCALE);
+  else if (base == RIP_REL) a += next;
+  const index = load<u8>(rec + D_INDEX);
+  if (index != NO_REG) a += r64(index) << <u64>load<u8>(rec + D_SCALE);
   return a;
 }
 
@@ -158,127 +158,126 @@ export function specialise(op: u32, osize: u32, mod: u32, reg: u32, rm: u32, rex
   return r & m;
 }
 
-// Run the specialised handler h for the record at DEC.
-export function execFast(h: u32): void {
-  const size = <u32>load<u8>(DEC + D_OSIZE);
+// Run the specialised handler h for the decoded record at rec; next is the address of the
+// following instruction. Returns the address to continue at (check `faulted`).
+export function execFast(rec: u32, h: u32, next: u64): u64 {
+  const size = <u32>load<u8>(rec + D_OSIZE);
   switch (h) {
     case H_MOV_RR:
-      wsz(load<u8>(DEC + D_DST), size, r64(load<u8>(DEC + D_SRC)));
-      return;
+      wsz(load<u8>(rec + D_DST), size, r64(load<u8>(rec + D_SRC)));
+      return next;
     case H_MOV_LOAD: {
-      const a = ea();
+      const a = ea(rec, next);
       const v = size == 8 ? rd64(a) : rd32(a);
-      if (faulted) return;
-      w64(load<u8>(DEC + D_DST), v);
-      return;
+      if (faulted) return next;
+      w64(load<u8>(rec + D_DST), v);
+      return next;
     }
     case H_MOV_STORE: {
-      const a = ea();
-      const v = r64(load<u8>(DEC + D_DST));
+      const a = ea(rec, next);
+      const v = r64(load<u8>(rec + D_DST));
       if (size == 8) wr64(a, v);
       else wr32(a, v);
-      return;
+      return next;
     }
     case H_LEA:
-      wsz(load<u8>(DEC + D_DST), size, ea());
-      return;
+      wsz(load<u8>(rec + D_DST), size, ea(rec, next));
+      return next;
     case H_ALU_RR: {
-      const op = <u32>load<u8>(DEC + D_AUX);
-      const d = <u32>load<u8>(DEC + D_DST);
-      const r = alu(op, size, r64(d), r64(load<u8>(DEC + D_SRC)));
+      const op = <u32>load<u8>(rec + D_AUX);
+      const d = <u32>load<u8>(rec + D_DST);
+      const r = alu(op, size, r64(d), r64(load<u8>(rec + D_SRC)));
       if (op != 7) wsz(d, size, r);
-      return;
+      return next;
     }
     case H_ALU_RI: {
-      const op = <u32>load<u8>(DEC + D_AUX);
-      const d = <u32>load<u8>(DEC + D_DST);
-      const r = alu(op, size, r64(d), load<u64>(DEC + D_IMM));
+      const op = <u32>load<u8>(rec + D_AUX);
+      const d = <u32>load<u8>(rec + D_DST);
+      const r = alu(op, size, r64(d), load<u64>(rec + D_IMM));
       if (op != 7) wsz(d, size, r);
-      return;
+      return next;
     }
     case H_ALU_RM: {
-      const a = ea();
+      const a = ea(rec, next);
       const b = size == 8 ? rd64(a) : rd32(a);
-      if (faulted) return;
-      const op = <u32>load<u8>(DEC + D_AUX);
-      const d = <u32>load<u8>(DEC + D_DST);
+      if (faulted) return next;
+      const op = <u32>load<u8>(rec + D_AUX);
+      const d = <u32>load<u8>(rec + D_DST);
       const r = alu(op, size, r64(d), b);
       if (op != 7) wsz(d, size, r);
-      return;
+      return next;
     }
     case H_TEST_RR: {
       const m: u64 = size == 8 ? <u64>-1 : 0xffffffff;
-      setLazy(F_LOGIC, size, r64(load<u8>(DEC + D_DST)) & r64(load<u8>(DEC + D_SRC)) & m, 0, 0);
-      return;
+      setLazy(F_LOGIC, size, r64(load<u8>(rec + D_DST)) & r64(load<u8>(rec + D_SRC)) & m, 0, 0);
+      return next;
     }
     case H_JCC:
-      if (cond(load<u8>(DEC + D_AUX))) setNrip(nrip + load<u64>(DEC + D_IMM));
-      return;
+      return cond(load<u8>(rec + D_AUX)) ? next + load<u64>(rec + D_IMM) : next;
     case H_JMP:
-      setNrip(nrip + load<u64>(DEC + D_IMM));
-      return;
+      return next + load<u64>(rec + D_IMM);
     case H_CALL: {
       const sp = r64(4) - 8;
-      wr64(sp, nrip);
-      if (faulted) return;
+      wr64(sp, next);
+      if (faulted) return next;
       w64(4, sp);
-      setNrip(nrip + load<u64>(DEC + D_IMM));
-      return;
+      return next + load<u64>(rec + D_IMM);
     }
     case H_RET: {
       const sp = r64(4);
       const t = rd64(sp);
-      if (faulted) return;
+      if (faulted) return next;
       w64(4, sp + 8);
-      setNrip(t);
-      return;
+      return t;
     }
     case H_PUSH: {
       const sp = r64(4) - 8;
-      wr64(sp, r64(load<u8>(DEC + D_DST)));
-      if (faulted) return;
+      wr64(sp, r64(load<u8>(rec + D_DST)));
+      if (faulted) return next;
       w64(4, sp);
-      return;
+      return next;
     }
     case H_POP: {
       const sp = r64(4);
       const v = rd64(sp);
-      if (faulted) return;
+      if (faulted) return next;
       w64(4, sp + 8);
-      w64(load<u8>(DEC + D_DST), v);
-      return;
+      w64(load<u8>(rec + D_DST), v);
+      return next;
     }
     case H_INCDEC: {
-      const d = <u32>load<u8>(DEC + D_DST);
+      const d = <u32>load<u8>(rec + D_DST);
       const m: u64 = size == 8 ? <u64>-1 : 0xffffffff;
       const a = r64(d) & m;
       const c = getCF();
-      const dec = load<u8>(DEC + D_AUX) != 0;
+      const dec = load<u8>(rec + D_AUX) != 0;
       const r = (dec ? a - 1 : a + 1) & m;
       setLazyC(dec ? F_DEC : F_INC, size, r, a, 1, c);
       wsz(d, size, r);
-      return;
+      return next;
     }
     case H_MOV_RI:
-      wsz(load<u8>(DEC + D_DST), size, load<u64>(DEC + D_IMM));
-      return;
+      wsz(load<u8>(rec + D_DST), size, load<u64>(rec + D_IMM));
+      return next;
     case H_SHIFT_RI: {
-      const d = <u32>load<u8>(DEC + D_DST);
+      const d = <u32>load<u8>(rec + D_DST);
       const m: u64 = size == 8 ? <u64>-1 : 0xffffffff;
-      wsz(d, size, shift(load<u8>(DEC + D_AUX), size, r64(d) & m, load<u64>(DEC + D_IMM)));
-      return;
+      const how = load<u8>(rec + D_SRC);
+      const count: u64 = how == 0 ? load<u64>(rec + D_IMM) : how == 1 ? 1 : r64(1) & 0xff;
+      wsz(d, size, shift(load<u8>(rec + D_AUX), size, r64(d) & m, count));
+      return next;
     }
     case H_CMOV: {
-      const d = <u32>load<u8>(DEC + D_DST);
-      wsz(d, size, cond(load<u8>(DEC + D_AUX)) ? r64(load<u8>(DEC + D_SRC)) : r64(d));
-      return;
+      const d = <u32>load<u8>(rec + D_DST);
+      wsz(d, size, cond(load<u8>(rec + D_AUX)) ? r64(load<u8>(rec + D_SRC)) : r64(d));
+      return next;
     }
     case H_MOVZX_RR: {
-      const v = r64(load<u8>(DEC + D_SRC));
-      wsz(load<u8>(DEC + D_DST), size, load<u8>(DEC + D_AUX) == 1 ? v & 0xff : v & 0xffff);
-      return;
+      const v = r64(load<u8>(rec + D_SRC));
+      wsz(load<u8>(rec + D_DST), size, load<u8>(rec + D_AUX) == 1 ? v & 0xff : v & 0xffff);
+      return next;
     }
     default:
-      return;
+      return next;
   }
 }

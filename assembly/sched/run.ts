@@ -4,7 +4,8 @@ import { RIP, INSNS, DEC, EXIT_INFO, BLOCK_HDR, REC_SIZE } from "../layout";
 import { fetchPtr, fetchHost, faulted, clearFault, excVector, excError, excAddr, mapEpoch } from "../cpu/mem";
 import { blockAt, buildBlock, loadRecord } from "../cpu/dcache";
 import { setBatchInsns } from "../time/clock";
-import { decode, D_LEN } from "../cpu/decode";
+import { decode, D_LEN, D_HANDLER } from "../cpu/decode";
+import { execFast } from "../cpu/fast";
 import { execute } from "../cpu/exec";
 import { setNrip, nrip } from "../cpu/regs";
 import { deliverException } from "../domain/traps";
@@ -92,20 +93,38 @@ export function runVcpu(budget: u32): u32 {
     const count = load<u32>(blk + 4);
     const epoch = mapEpoch;
     let rec = blk + BLOCK_HDR;
-    for (let k: u32 = 0; k < count; k++) {
-      loadRecord(rec);
-      const next = rip + <u64>load<u8>(DEC + D_LEN);
-      setNrip(next);
-      setBatchInsns(<u64>n);
-      execute();
-      if (faulted) {
-        takeFault();
-        break;
+    let k: u32 = 0;
+    while (true) {
+      const h = <u32>load<u8>(rec + D_HANDLER);
+      const next = rip + <u64>load<u8>(rec + D_LEN);
+      let to: u64;
+      if (h != 0) {
+        // Specialised handler: reads the cached record in place; RIP is stored lazily.
+        to = execFast(rec, h, next);
+        if (faulted) {
+          store<u64>(RIP, rip);
+          takeFault();
+          break;
+        }
+      } else {
+        store<u64>(RIP, rip);
+        loadRecord(rec);
+        setNrip(next);
+        setBatchInsns(<u64>n);
+        execute();
+        if (faulted) {
+          takeFault();
+          break;
+        }
+        to = nrip;
       }
       n++;
-      rip = nrip;
-      store<u64>(RIP, rip);
-      if (rip != next || mapEpoch != epoch || exitReason != EXIT_NONE || n >= budget) break;
+      rip = to;
+      k++;
+      if (to != next || k >= count || mapEpoch != epoch || exitReason != EXIT_NONE || n >= budget) {
+        store<u64>(RIP, rip);
+        break;
+      }
       rec += REC_SIZE;
     }
   }
