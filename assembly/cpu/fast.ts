@@ -4,9 +4,9 @@
 // Only 32- and 64-bit operand sizes without segment overrides are specialised.
 import { DEC, REGS } from "../layout";
 import { D_HANDLER, D_AUX, D_DST, D_SRC, D_DISP, D_IMM, D_BASE, D_INDEX, D_SCALE, D_OSIZE, NO_REG, RIP_REL } from "./decode";
-import { rd64, rd32, wr64, wr32, faulted } from "./mem";
+import { rd64, rd32, rd16, rd8, wr64, wr32, wr8, faulted } from "./mem";
 import { setLazy, setLazyC, getCF, cond, F_ADD, F_ADC, F_SUB, F_SBB, F_LOGIC, F_INC, F_DEC } from "./flags";
-import { shift } from "./alu";
+import { shift, imul2 } from "./alu";
 
 export const H_GENERIC: u8 = 0;
 const H_MOV_RR: u8 = 1;
@@ -28,6 +28,14 @@ const H_SHIFT_RI: u8 = 16;
 const H_TEST_RR: u8 = 17;
 const H_CMOV: u8 = 18;
 const H_MOVZX_RR: u8 = 19;
+const H_MOVZX_LOAD: u8 = 20;
+const H_STORE8: u8 = 21;
+const H_IMUL_RR: u8 = 22;
+const H_IMUL_RM: u8 = 23;
+const H_IMUL_RI: u8 = 24;
+const H_ALU_AI: u8 = 25;
+const H_CMP8_MI: u8 = 26;
+const H_JMP_IND: u8 = 27;
 
 // Called by the decoder with the fields it found; stores the handler choice in the record.
 export function specialise(op: u32, osize: u32, mod: u32, reg: u32, rm: u32, rex: u32, seg: u32, asize: u32, odd: u32): void {
@@ -95,6 +103,35 @@ export function specialise(op: u32, osize: u32, mod: u32, reg: u32, rm: u32, rex
       src = rm;
       // Byte registers 4..7 without REX are AH..BH: leave those to the generic path.
       if (op == 0x1b6 && rex == 0 && rm >= 4 && rm < 8) h = H_GENERIC;
+    } else if ((op == 0x1b6 || op == 0x1b7) && plainMem) {
+      h = H_MOVZX_LOAD;
+      aux = op == 0x1b6 ? 1 : 2;
+      dst = reg;
+    } else if (op == 0x1af) {
+      if (mod == 3) {
+        h = H_IMUL_RR;
+        src = rm;
+      } else if (plainMem) h = H_IMUL_RM;
+      dst = reg;
+    } else if ((op == 0x69 || op == 0x6b) && mod == 3) {
+      h = H_IMUL_RI;
+      dst = reg;
+      src = rm;
+    } else if (op < 0x40 && (op & 7) == 5) {
+      h = H_ALU_AI;
+      aux = op >> 3;
+    }
+  }
+  if (odd == 0 && h == H_GENERIC) {
+    if (op == 0x88 && plainMem && (rex != 0 || reg < 4)) {
+      h = H_STORE8;
+      dst = reg;
+    } else if (op == 0x80 && plainMem && (reg & 7) == 7) {
+      h = H_CMP8_MI;
+    } else if (op == 0xff && (reg & 7) == 4 && (mod == 3 || plainMem)) {
+      h = H_JMP_IND;
+      src = mod == 3 ? 1 : 0;
+      dst = rm;
     }
   }
   if (odd == 0 && h == H_GENERIC) {
@@ -276,6 +313,50 @@ export function execFast(rec: u32, h: u32, next: u64): u64 {
       const v = r64(load<u8>(rec + D_SRC));
       wsz(load<u8>(rec + D_DST), size, load<u8>(rec + D_AUX) == 1 ? v & 0xff : v & 0xffff);
       return next;
+    }
+    case H_MOVZX_LOAD: {
+      const a = ea(rec, next);
+      const v = load<u8>(rec + D_AUX) == 1 ? rd8(a) : rd16(a);
+      if (faulted) return next;
+      wsz(load<u8>(rec + D_DST), size, v);
+      return next;
+    }
+    case H_STORE8:
+      wr8(ea(rec, next), r64(load<u8>(rec + D_DST)));
+      return next;
+    case H_IMUL_RR: {
+      const d = <u32>load<u8>(rec + D_DST);
+      wsz(d, size, imul2(size, r64(d), r64(load<u8>(rec + D_SRC))));
+      return next;
+    }
+    case H_IMUL_RM: {
+      const a = ea(rec, next);
+      const b = size == 8 ? rd64(a) : rd32(a);
+      if (faulted) return next;
+      const d = <u32>load<u8>(rec + D_DST);
+      wsz(d, size, imul2(size, r64(d), b));
+      return next;
+    }
+    case H_IMUL_RI:
+      wsz(load<u8>(rec + D_DST), size, imul2(size, r64(load<u8>(rec + D_SRC)), load<u64>(rec + D_IMM)));
+      return next;
+    case H_ALU_AI: {
+      const op = <u32>load<u8>(rec + D_AUX);
+      const r = alu(op, size, r64(0), load<u64>(rec + D_IMM));
+      if (op != 7) wsz(0, size, r);
+      return next;
+    }
+    case H_CMP8_MI: {
+      const v = rd8(ea(rec, next));
+      if (faulted) return next;
+      const b = load<u64>(rec + D_IMM) & 0xff;
+      setLazy(F_SUB, 1, (v - b) & 0xff, v, b);
+      return next;
+    }
+    case H_JMP_IND: {
+      if (load<u8>(rec + D_SRC) != 0) return r64(load<u8>(rec + D_DST));
+      const t = rd64(ea(rec, next));
+      return t;
     }
     default:
       return next;

@@ -32,8 +32,7 @@ export const ARITH: u64 = 0x8d5;
 const FL_SIZE: u32 = FL_OP + 4;
 
 @inline export function setLazy(kind: u32, size: u32, res: u64, a: u64, b: u64): void {
-  store<u32>(FL_OP, kind);
-  store<u32>(FL_SIZE, size);
+  store<u64>(FL_OP, <u64>kind | (<u64>size << 32));
   store<u64>(FL_RES, res);
   store<u64>(FL_A, a);
   store<u64>(FL_B, b);
@@ -46,8 +45,7 @@ const FL_SIZE: u32 = FL_OP + 4;
 
 // Flags fully given by the result plus explicit CF/AF/OF bits (logic ops, shifts, multiplies).
 @inline export function setResFlags(size: u32, res: u64, cao: u64): void {
-  store<u32>(FL_OP, F_RES);
-  store<u32>(FL_SIZE, size);
+  store<u64>(FL_OP, <u64>F_RES | (<u64>size << 32));
   store<u64>(FL_RES, res);
   store<u64>(FL_C, cao);
 }
