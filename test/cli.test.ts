@@ -75,3 +75,12 @@ test("bad options", () => {
   assert.equal(r3.status, 2);
   assert.match(r3.stderr, /needs a kernel/);
 });
+
+test("--max-seconds stops a guest that never shuts down, with exit status 3", () => {
+  const t0 = Date.now();
+  const r = xenwasm("run", "build/guests/spin.elf", "--max-seconds", "1");
+  assert.equal(r.status, 3, r.stderr);
+  assert.match(r.stdout, /^spinning$/m);
+  assert.match(r.stderr, /still running after --max-seconds 1/);
+  assert.ok(Date.now() - t0 < 30_000);
+});
