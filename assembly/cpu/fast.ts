@@ -4,7 +4,7 @@
 // Only 32- and 64-bit operand sizes without segment overrides are specialised.
 import { DEC, REGS } from "../layout";
 import { D_HANDLER, D_AUX, D_DST, D_SRC, D_DISP, D_IMM, D_BASE, D_INDEX, D_SCALE, D_OSIZE, NO_REG, RIP_REL } from "./decode";
-import { rd64, rd32, rd16, rd8, wr64, wr32, wr8, faulted } from "./mem";
+import { rd64, rd32, rd16, rd8, wr64, wr32, wr8, faulted, canonical, raiseGP0 } from "./mem";
 import { setLazy, setLazyC, getCF, cond, F_ADD, F_ADC, F_SUB, F_SBB, F_LOGIC, F_INC, F_DEC } from "./flags";
 import { shift, imul2 } from "./alu";
 
@@ -178,6 +178,13 @@ export function specialise(op: u32, osize: u32, mod: u32, reg: u32, rm: u32, rex
   return a;
 }
 
+// A control transfer to a non-canonical address faults on the transferring instruction.
+@inline function branch(target: u64, next: u64): u64 {
+  if (canonical(target)) return target;
+  raiseGP0();
+  return next;
+}
+
 @inline function alu(op: u32, size: u32, a: u64, b: u64): u64 {
   const m: u64 = size == 8 ? <u64>-1 : 0xffffffff;
   a &= m;
@@ -250,20 +257,26 @@ export function execFast(rec: u32, h: u32, next: u64): u64 {
       return next;
     }
     case H_JCC:
-      return cond(load<u8>(rec + D_AUX)) ? next + load<u64>(rec + D_IMM) : next;
+      return cond(load<u8>(rec + D_AUX)) ? branch(next + load<u64>(rec + D_IMM), next) : next;
     case H_JMP:
-      return next + load<u64>(rec + D_IMM);
+      return branch(next + load<u64>(rec + D_IMM), next);
     case H_CALL: {
+      const target = next + load<u64>(rec + D_IMM);
+      if (!canonical(target)) {
+        raiseGP0();
+        return next;
+      }
       const sp = r64(4) - 8;
       wr64(sp, next);
       if (faulted) return next;
       w64(4, sp);
-      return next + load<u64>(rec + D_IMM);
+      return target;
     }
     case H_RET: {
       const sp = r64(4);
       const t = rd64(sp);
       if (faulted) return next;
+      if (!canonical(t)) { raiseGP0(); return next; } // #GP on the ret, RSP unchanged
       w64(4, sp + 8);
       return t;
     }
@@ -354,8 +367,9 @@ export function execFast(rec: u32, h: u32, next: u64): u64 {
       return next;
     }
     case H_JMP_IND: {
-      if (load<u8>(rec + D_SRC) != 0) return r64(load<u8>(rec + D_DST));
-      const t = rd64(ea(rec, next));
+      const t = load<u8>(rec + D_SRC) != 0 ? r64(load<u8>(rec + D_DST)) : rd64(ea(rec, next));
+      if (faulted) return next;
+      if (!canonical(t)) { raiseGP0(); return next; } // #GP on the jmp, not at the target
       return t;
     }
     default:
