@@ -5,6 +5,7 @@
  */
 #include <xen/elfnote.h>
 
+/* Must match VIRT_BASE in guest.lds (and in <kernel.h>). */
 #define VIRT_BASE 0xffffffff80000000
 
 /* A string note: the descriptor is the NUL-terminated string. */
@@ -42,14 +43,14 @@
 	.section .note.Xen, "a", @note
 	.balign 4
 
-	xen_note_str XEN_ELFNOTE_GUEST_OS, "xenwasm-minios"
-	xen_note_str XEN_ELFNOTE_GUEST_VERSION, "0.1"
-	xen_note_str XEN_ELFNOTE_XEN_VERSION, "xen-3.0"
-	xen_note_str XEN_ELFNOTE_LOADER, "generic"
-	xen_note_num XEN_ELFNOTE_VIRT_BASE, VIRT_BASE
-	xen_note_num XEN_ELFNOTE_PADDR_OFFSET, VIRT_BASE
-	xen_note_num XEN_ELFNOTE_ENTRY, _start
+	xen_note_str XEN_ELFNOTE_GUEST_OS,       "xenwasm-minios"
+	xen_note_str XEN_ELFNOTE_GUEST_VERSION,  "0.1"
+	xen_note_str XEN_ELFNOTE_XEN_VERSION,    "xen-3.0"
+	xen_note_str XEN_ELFNOTE_LOADER,         "generic"
+	xen_note_num XEN_ELFNOTE_VIRT_BASE,      VIRT_BASE
+	xen_note_num XEN_ELFNOTE_PADDR_OFFSET,   VIRT_BASE	/* so p_paddr (== p_vaddr) is the load address */
+	xen_note_num XEN_ELFNOTE_ENTRY,          _start
 	xen_note_num XEN_ELFNOTE_HYPERCALL_PAGE, hypercall_page
-	/* Nothing required: we keep page tables read-only and update them with mmu_update. */
-	xen_note_str XEN_ELFNOTE_FEATURES, "pae_pgdir_above_4gb"
-	xen_note_str XEN_ELFNOTE_PAE_MODE, "yes"
+	/* Nothing required: page tables stay read-only and are changed with mmu_update. */
+	xen_note_str XEN_ELFNOTE_FEATURES,       "pae_pgdir_above_4gb"
+	xen_note_str XEN_ELFNOTE_PAE_MODE,       "yes"

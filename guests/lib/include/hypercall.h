@@ -2,8 +2,10 @@
  * Hypercalls through the hypercall page. The hypervisor fills the page with 128 slots of 32 bytes; slot
  * nr is "push rcx; push r11; mov $nr,%eax; syscall; pop r11; pop rcx; ret", so a hypercall is a near
  * call to hypercall_page + nr * 32 with the arguments in RDI, RSI, RDX, R10, R8 and the result (0 or a
- * positive value, or -errno) in RAX. The hypervisor may overwrite the argument registers it used, so each
- * used argument register is an in/out operand; RCX and R11 are listed as clobbered too.
+ * positive value, or -errno) in RAX. The hypervisor may overwrite the argument registers (a debug Xen
+ * poisons the ones a hypercall uses), so every call treats all five as clobbered: the used ones are
+ * in/out operands, the unused ones are in the clobber list, whatever the hypercall's arity. RCX and R11
+ * (used by SYSCALL) are clobbered too.
  */
 #ifndef GUEST_HYPERCALL_H
 #define GUEST_HYPERCALL_H
@@ -11,6 +13,7 @@
 #include <stdint.h>
 #include <xen/xen.h>
 #include <xen/callback.h>
+#include <xen/errno.h>
 #include <xen/event_channel.h>
 #include <xen/grant_table.h>
 #include <xen/memory.h>
@@ -24,6 +27,12 @@ extern unsigned char hypercall_page[4096];
 
 #define __HYPERCALL_SLOT(name) (__HYPERVISOR_##name * HYPERCALL_PAGE_SLOT_SIZE)
 #define __HYPERCALL_CLOBBERS "memory", "rcx", "r11"
+#define __HYPERCALL_CLOBBERS5 __HYPERCALL_CLOBBERS
+#define __HYPERCALL_CLOBBERS4 __HYPERCALL_CLOBBERS5, "r8"
+#define __HYPERCALL_CLOBBERS3 __HYPERCALL_CLOBBERS4, "r10"
+#define __HYPERCALL_CLOBBERS2 __HYPERCALL_CLOBBERS3, "rdx"
+#define __HYPERCALL_CLOBBERS1 __HYPERCALL_CLOBBERS2, "rsi"
+#define __HYPERCALL_CLOBBERS0 __HYPERCALL_CLOBBERS1, "rdi"
 
 #define _hypercall0(type, name)                                             \
 ({                                                                          \
@@ -31,7 +40,7 @@ extern unsigned char hypercall_page[4096];
 	asm volatile("call hypercall_page + %c[slot]"                       \
 		     : "=a"(__res)                                          \
 		     : [slot] "i"(__HYPERCALL_SLOT(name))                   \
-		     : __HYPERCALL_CLOBBERS);                               \
+		     : __HYPERCALL_CLOBBERS0);                              \
 	(type)__res;                                                        \
 })
 
@@ -43,7 +52,7 @@ extern unsigned char hypercall_page[4096];
 	asm volatile("call hypercall_page + %c[slot]"                       \
 		     : "=a"(__res), "+r"(__a1)                              \
 		     : [slot] "i"(__HYPERCALL_SLOT(name))                   \
-		     : __HYPERCALL_CLOBBERS);                               \
+		     : __HYPERCALL_CLOBBERS1);                              \
 	(type)__res;                                                        \
 })
 
@@ -56,7 +65,7 @@ extern unsigned char hypercall_page[4096];
 	asm volatile("call hypercall_page + %c[slot]"                       \
 		     : "=a"(__res), "+r"(__a1), "+r"(__a2)                  \
 		     : [slot] "i"(__HYPERCALL_SLOT(name))                   \
-		     : __HYPERCALL_CLOBBERS);                               \
+		     : __HYPERCALL_CLOBBERS2);                              \
 	(type)__res;                                                        \
 })
 
@@ -70,7 +79,7 @@ extern unsigned char hypercall_page[4096];
 	asm volatile("call hypercall_page + %c[slot]"                       \
 		     : "=a"(__res), "+r"(__a1), "+r"(__a2), "+r"(__a3)      \
 		     : [slot] "i"(__HYPERCALL_SLOT(name))                   \
-		     : __HYPERCALL_CLOBBERS);                               \
+		     : __HYPERCALL_CLOBBERS3);                              \
 	(type)__res;                                                        \
 })
 
@@ -87,7 +96,7 @@ extern unsigned char hypercall_page[4096];
 		     : "=a"(__res), "+r"(__a1), "+r"(__a2), "+r"(__a3),     \
 		       "+r"(__a4)                                           \
 		     : [slot] "i"(__HYPERCALL_SLOT(name))                   \
-		     : __HYPERCALL_CLOBBERS);                               \
+		     : __HYPERCALL_CLOBBERS4);                              \
 	(type)__res;                                                        \
 })
 
@@ -105,7 +114,7 @@ extern unsigned char hypercall_page[4096];
 		     : "=a"(__res), "+r"(__a1), "+r"(__a2), "+r"(__a3),     \
 		       "+r"(__a4), "+r"(__a5)                               \
 		     : [slot] "i"(__HYPERCALL_SLOT(name))                   \
-		     : __HYPERCALL_CLOBBERS);                               \
+		     : __HYPERCALL_CLOBBERS5);                              \
 	(type)__res;                                                        \
 })
 
@@ -117,7 +126,7 @@ static inline long xen_hypercall(unsigned int nr, unsigned long a1, unsigned lon
 				 unsigned long a4, unsigned long a5)
 {
 	if (nr >= 4096 / HYPERCALL_PAGE_SLOT_SIZE)
-		return -38; /* -ENOSYS */
+		return -XEN_ENOSYS;
 
 	void *slot = hypercall_page + nr * HYPERCALL_PAGE_SLOT_SIZE;
 	register unsigned long r1 asm("rdi") = a1;

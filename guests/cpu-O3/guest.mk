@@ -1,0 +1,5 @@
+# The CPU workload (../cpuprogs) built at -O3 -funroll-loops. test/cpuprogs.test.ts builds its native twin with
+# the same CFLAGS_EXTRA and compares the two outputs line by line.
+CFLAGS_EXTRA := -O3 -funroll-loops -fno-math-errno -ffp-contract=off
+SRCS_EXTRA := ../cpuprogs/*.c
+LDLIBS_EXTRA := $(shell $(CC) -print-libgcc-file-name)
