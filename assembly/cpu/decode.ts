@@ -196,6 +196,10 @@ export function decode(p: u32): bool {
     fetchFault();
     return false;
   }
+  if (lock != 0 && !lockable(op, mod, (modrm >> 3) & 7)) {
+    raise(EXC_UD, -1);
+    return false;
+  }
   if ((attr & 0x20) != 0) {
     raise(EXC_UD, -1);
     return false;
@@ -231,4 +235,20 @@ function tooLong(i: u32): bool {
   }
   raise(EXC_GP, 0);
   return false;
+}
+
+// LOCK is legal only on these read-modify-write forms, and only with a memory destination.
+function lockable(op: u32, mod: u32, r: u32): bool {
+  if (mod == 3) return false;
+  if (op < 0x40) return (op & 7) < 2 && (op >> 3) != 7;
+  switch (op) {
+    case 0x80: case 0x81: case 0x83: return r != 7;
+    case 0x86: case 0x87: return true;
+    case 0xf6: case 0xf7: return r == 2 || r == 3;
+    case 0xfe: case 0xff: return r < 2;
+    case 0x1ab: case 0x1b3: case 0x1bb: case 0x1b0: case 0x1b1: case 0x1c0: case 0x1c1: return true;
+    case 0x1ba: return r >= 5;
+    case 0x1c7: return r == 1;
+    default: return false;
+  }
 }

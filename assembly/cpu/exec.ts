@@ -5,11 +5,12 @@ import {
   D_OP, D_OSIZE, D_IMM, D_IMM2, D_REP, D_REX, D_P66, D_MOD, D_HANDLER,
 } from "./decode";
 import { execFast } from "./fast";
+import { segmentLoadOk, segLoadBase } from "../mm/gdt";
 import {
   nrip, setNrip, reg64, setReg64, getReg, setReg, rmRead, rmWrite, rmwRead, rmwWrite, ea, eaNoSeg,
   dReg, dRm, dMod, segBase, RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI,
 } from "./regs";
-import { rdN, wrN, rd64, wr64, rd16, wr16, probeWrite, faulted, raise, raiseGP0, EXC_UD, EXC_BP, EXC_DB } from "./mem";
+import { rdN, wrN, rd64, wr64, rd16, wr16, probeWrite, faulted, raise, raiseGP0, canonical, EXC_UD, EXC_BP, EXC_DB } from "./mem";
 import {
   cond, getRflags, setRflags, getCF, arithFlags, setArith, sizeMask,
   CF, PF, AF, ZF, SF, TF, IF, DF, OF, IOPL, NT, RF, AC, ID, ARITH,
@@ -17,7 +18,7 @@ import {
 import { alu, inc, dec, neg, shift, mul1, mulHigh, imul2, div, divQ, divR, signExtend, setLogicFlags } from "./alu";
 import { stringOp } from "./string";
 import { exec0F } from "./exec0f";
-import { execX87 } from "./x87";
+import { execX87, x87Wait } from "./x87";
 import {
   privInt, privIret, privHlt, privCliSti, privIo, privPushfMask, privPopf,
 } from "./priv";
@@ -259,7 +260,7 @@ export function execute(): void {
       setReg(RDX, s, neg != 0 ? <u64>-1 : 0);
       return;
     }
-    case 0x9b: return; // fwait: x87 exceptions are reported by the next x87 instruction
+    case 0x9b: x87Wait(); return; // fwait: #NM with CR0.TS, #MF for a pending x87 exception
     case 0x9c: { // pushf
       const s = stackSize();
       push(s, (getRflags() & ~(<u64>0x30000)) & privPushfMask());
@@ -274,7 +275,7 @@ export function execute(): void {
       return;
     }
     case 0x9e: { // sahf
-      const ah = getReg(4, 1) & 0xff; // AH (no REX possible on this opcode)
+      const ah = (reg64(RAX) >> 8) & 0xff; // AH, even with a REX prefix
       const f = getRflags();
       setRflags((f & ~(SF | ZF | AF | PF | CF)) | (ah & (SF | ZF | AF | PF | CF)));
       return;
@@ -330,6 +331,7 @@ export function execute(): void {
       const s = stackSize();
       const target = popPeek(s, 0);
       if (faulted) return;
+      if (!canonical(target)) { raiseGP0(); return; }
       popCommit(<u64>s + (op == 0xc2 ? imm() : 0));
       setNrip(target);
       return;
@@ -522,6 +524,7 @@ function group5(): void {
     case 2: { // call near indirect (64-bit operand)
       const t = rmRead(8);
       if (faulted) return;
+      if (!canonical(t)) { raiseGP0(); return; } // #GP on the call, before the push
       if (!push(8, nrip)) return;
       setNrip(t);
       return;
@@ -529,6 +532,7 @@ function group5(): void {
     case 4: {
       const t = rmRead(8);
       if (faulted) return;
+      if (!canonical(t)) { raiseGP0(); return; } // #GP on the jmp, not at the target
       setNrip(t);
       return;
     }
@@ -561,13 +565,13 @@ function group5(): void {
   }
 }
 
-// mov to a segment register: selectors are checked against the guest's view of the GDT
-// by the PV layer; here null or Xen's flat selectors are accepted.
+// mov to a segment register: the selector is checked against the vCPU's GDT (set_gdt), its
+// LDT and Xen's reserved entries as the hardware checks it at CPL 3 (mm/gdt.ts).
 export function loadSegment(sr: u32, sel: u32): void {
   if (sr == 1 || sr > 5) { raise(EXC_UD, -1); return; }
-  if ((sel & 0xfffc) != 0 && (sel & 3) != 3) { raise(13, <i32>(sel & 0xfffc)); return; }
+  if (!segmentLoadOk(sr, sel)) return;
   store<u16>(SEL + (sr << 1), <u16>sel);
-  // The base comes from the descriptor: zero for null and for Xen's flat selectors.
-  if (sr == 4) store<u64>(FS_BASE, 0);
-  else if (sr == 5) store<u64>(GS_BASE, 0);
+  // FS and GS take the descriptor's 32-bit base (zero for null and Xen's flat selectors).
+  if (sr == 4) store<u64>(FS_BASE, segLoadBase);
+  else if (sr == 5) store<u64>(GS_BASE, segLoadBase);
 }

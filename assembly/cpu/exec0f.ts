@@ -151,8 +151,12 @@ export function exec0F(op: u32): void {
       alu(7, s, acc, d);
       if (acc == d) rmwWrite(s, getReg(dReg(), s));
       else {
-        rmwWrite(s, d); // the destination is always written
-        if (faulted) return;
+        // A memory destination is written back unchanged; a register one is left alone
+        // (AMD: a 32-bit register destination keeps its upper half).
+        if (dMod() != 3) {
+          rmwWrite(s, d);
+          if (faulted) return;
+        }
         setReg(RAX, s, d);
       }
       return;

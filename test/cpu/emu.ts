@@ -125,7 +125,15 @@ export class EmuCpu {
     });
   }
 
-  run(state: CpuState, maxInsns: number): EmuResult {
+  /** The mapped windows' pages as views into core memory (no copy: valid until the core runs again). */
+  windowPages(): Uint8Array[][] {
+    const u8 = this.core.u8();
+    const x = this.core.exports;
+    return this.mapped.map((m) => m.mfns.map((mfn) => u8.subarray(x.frameAddr(mfn), x.frameAddr(mfn) + 4096)));
+  }
+
+  /** opts.windows false: leave `windows` empty (read them with windowPages() instead). */
+  run(state: CpuState, maxInsns: number, opts?: { windows?: boolean }): EmuResult {
     const x = this.core.exports;
     const save = x.vcpuSaveAddr(this.v);
     const dv = this.core.dv();
@@ -155,7 +163,7 @@ export class EmuCpu {
         gsBase: d2.getBigUint64(off(A.GS_BASE), true),
       },
       retired: Number(d2.getBigUint64(off(A.INSNS), true)),
-      windows: this.mapped.map((m) => {
+      windows: opts?.windows === false ? [] : this.mapped.map((m) => {
         const out = new Uint8Array(m.mfns.length * 4096);
         m.mfns.forEach((mfn, i) => out.set(this.core.u8().subarray(x.frameAddr(mfn), x.frameAddr(mfn) + 4096), i * 4096));
         return out;
