@@ -82,3 +82,26 @@ export const BLOCKS_END: u32 = BLOCKS + BLOCK_ENTRIES * BLOCK_STRIDE;
 // ---- machine frames: frame table, M2P, then the frame pool (mm/frames.ts) ----
 // AssemblyScript's static data lies between DCACHE_END and here (memoryBase, asconfig.json).
 export const DYNAMIC_BASE: u32 = 0x1000000;
+
+// ---- events, time and scheduling (evtchn/, time/, sched/, trace/) ----
+// Between the decoded-block cache (ends at 0x800000) and AssemblyScript's static data (12 MiB).
+export const EVTCHN_PORTS: u32 = 1024; // ports per domain table (libxl's default max_evtchn_port 1023)
+export const EVTCHN_REC: u32 = 8; // bytes per port record (evtchn/ports.ts)
+export const EVTCHN_TABLE: u32 = 0x800000; // MAX_DOMAINS tables; domain 0 is the host (dom0)
+export const EVTCHN_END: u32 = EVTCHN_TABLE + MAX_DOMAINS * EVTCHN_PORTS * EVTCHN_REC;
+export const HOST_PENDING: u32 = EVTCHN_END; // pending bits of the host's ports (u64 words)
+export const MAX_PCPUS: u32 = 64;
+export const PCPU_TABLE: u32 = HOST_PENDING + EVTCHN_PORTS / 8; // sched/pcpu.ts
+export const PCPU_STRIDE: u32 = 0x40;
+export const TIMER_HEAPS: u32 = PCPU_TABLE + MAX_PCPUS * PCPU_STRIDE; // time/timers.ts: u32 vCPU ids
+export const TIMER_HEAP_STRIDE: u32 = MAX_VCPUS * 4;
+export const COSTS: u32 = TIMER_HEAPS + MAX_PCPUS * TIMER_HEAP_STRIDE; // time/clock.ts: cost table
+export const TRACE_RING: u32 = 0xa10000; // trace/trace.ts (after COSTS, which ends below 0xa0a000)
+export const TRACE_REC: u32 = 32;
+export const TRACE_RECORDS: u32 = 32768;
+export const TRACE_END: u32 = TRACE_RING + TRACE_RECORDS * TRACE_REC;
+
+// ---- grant tables (grant/table.ts): one record per domain; record 0 is the host's (dom0) ----
+export const GNT_TABLE: u32 = 0xb20000; // after TRACE_END (0xb10000)
+export const GNT_STRIDE: u32 = 0x400;
+export const GNT_END: u32 = GNT_TABLE + MAX_DOMAINS * GNT_STRIDE; // 0xb60000, below 12 MiB

@@ -37,7 +37,43 @@ export interface CoreExports {
   cpuStateSize(): number;
   setTrapMode(on: number): void;
   exitInfoAddr(): number;
+  /** PV MMU: pin a table of a domain (0 or -errno); install vCPU v's initial validated L4. */
+  pinTable(domid: number, mfn: number, level: number): number;
+  vcpuInstallBaseptr(v: number, l4mfn: number): number;
+  /** MMU invariant check: number of violations (first one in the message buffer). */
+  checkInvariants(): number;
+  /** Check the MMU invariants after every MMU hypercall, aborting the core on a violation. */
+  setMmuChecks(on: number): void;
+  frameTypeInfo(mfn: number): bigint;
+  frameRefCount(mfn: number): number;
   frameWritten(mfn: number): void;
+  // events, time, the machine run loop, trace (assembly/index.ts)
+  setPcpus(n: number): number;
+  pcpus(): number;
+  setSchedSlice(ns: number): void;
+  setQuantum(ns: number): void;
+  setCost(kind: number, cycles: number): void;
+  cost(kind: number): number;
+  costEvents(kind: number): number;
+  setBootEpoch(sec: number): void;
+  runMachine(untilNs: number, maxInsns: number): number;
+  machineNs(): number;
+  pcpuNs(p: number): number;
+  pcpuIdleNs(p: number): number;
+  evtchnAllocUnbound(d: number, remote: number): number;
+  hostBindInterdomain(rd: number, rport: number): number;
+  hostSend(port: number): number;
+  hostNextPending(): number;
+  raiseVirq(d: number, vcpu: number, virq: number): number;
+  holdWritable(mfn: number, d: number): number;
+  evtchnPort(d: number, port: number): number;
+  vcpuRunstate(v: number): number;
+  traceRing(): number;
+  traceCapacity(): number;
+  traceRecordSize(): number;
+  traceWritten(): number;
+  traceHash(): bigint;
+  traceEnable(on: number): void;
 }
 
 export interface Core {

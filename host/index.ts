@@ -1,15 +1,22 @@
-// xenwasm's Node API: create a hypervisor, build PV domains from kernel ELF files, run them.
+// xenwasm's Node API: create a hypervisor, build PV domains from kernel ELF files, run them all
+// together on the core's machine run loop (deterministic virtual time, several pCPUs), serve
+// their consoles, read their state, counters and the trace.
 import { readFileSync } from "node:fs";
 import { loadCore, readCString, type Core } from "./core.ts";
 import { parseKernel, resolveKernel, BadKernelError } from "./builder/elf.ts";
 import { computeLayout } from "./builder/layout.ts";
 import { buildDomain, type BuiltDomain } from "./builder/build.ts";
+import { ConsoleBackend } from "./backends/console.ts";
 import * as A from "./gen/abi.ts";
 
 export { BadKernelError } from "./builder/elf.ts";
 
 export const SHUTDOWN_REASONS = ["poweroff", "reboot", "suspend", "crash", "watchdog", "soft_reset"] as const;
 export type ShutdownReason = (typeof SHUTDOWN_REASONS)[number];
+
+/** Modelled costs in cycles (time/clock.ts COST_*), printed with benchmark results. */
+export const COST_KINDS = ["hypercall", "pageWalk", "pteValidate", "bounce", "contextSwitch", "tlbFlush", "eventSend"] as const;
+export type CostKind = (typeof COST_KINDS)[number];
 
 export interface HypervisorOptions {
   /** Machine memory for all domains, MiB (default 256). */
@@ -18,6 +25,18 @@ export interface HypervisorOptions {
   seed?: number | bigint;
   /** Which build of the core to load (default release, or XENWASM_CORE=debug). */
   core?: "release" | "debug";
+  /** Simulated physical CPUs (default 1). */
+  pcpus?: number;
+  /** Virtual CPU frequency in MHz (the TSC rate; default 2000). */
+  cpuMHz?: number;
+  /** Cycles per guest instruction (default 1). */
+  cpi?: number;
+  /** Scheduler time slice in ms (default 10). */
+  sliceMs?: number;
+  /** Cost table overrides (cycles). */
+  costs?: Partial<Record<CostKind, number>>;
+  /** Wallclock at boot, seconds since the epoch (default 2000-01-01). Never the host clock. */
+  bootEpoch?: number;
 }
 
 export interface DomainOptions {
@@ -34,8 +53,12 @@ export interface DomainOptions {
 export interface RunOptions {
   /** Stop after this much host wall-clock time (seconds). */
   maxSeconds?: number;
-  /** Instructions per run slice (default 1,000,000). */
+  /** Stop when the machine's virtual time reaches this many seconds. */
+  maxVirtualSeconds?: number;
+  /** Instructions per call into the core between host checks (default 2,000,000). */
   slice?: number;
+  /** Pace virtual time to host time (interactive use); off by default. */
+  realtime?: boolean;
 }
 
 export type RunResult =
@@ -43,12 +66,43 @@ export type RunResult =
   | { kind: "timeout" }
   | { kind: "stuck"; message: string };
 
+export interface VcpuCounters {
+  hypercalls: number;
+  upcalls: number;
+  timerFires: number;
+  blocks: number;
+  wakes: number;
+  scheduled: number;
+  sends: number;
+  yields: number;
+  instructions: number;
+  /** ns spent running, runnable, blocked, offline. */
+  runstate: { running: number; runnable: number; blocked: number; offline: number };
+}
+
+export interface TraceRecord {
+  cycles: bigint;
+  type: number;
+  pcpu: number;
+  domid: number;
+  vcpu: number;
+  a: bigint;
+  b: bigint;
+}
+
+export const TRACE_TYPES: Record<number, string> = {
+  1: "sched_in", 2: "sched_out", 3: "block", 4: "wake", 5: "send", 6: "deliver", 7: "hypercall",
+  8: "fault", 9: "timer", 10: "idle", 11: "shutdown", 12: "poll", 13: "vcpu_up", 14: "vcpu_down",
+};
+
 export class Domain {
   readonly id: number;
   readonly name: string;
   readonly built: BuiltDomain;
-  /** Everything the domain wrote to its console so far. */
+  /** Everything the domain wrote to its consoles (console_io and the PV console ring) so far. */
   console = "";
+  /** The PV console ring's backend (undefined for a kernel without a console page). */
+  readonly consoleBackend?: ConsoleBackend;
   private listeners: Array<(text: string) => void> = [];
   private hv: Hypervisor;
   constructor(hv: Hypervisor, id: number, name: string, built: BuiltDomain) {
@@ -56,6 +110,9 @@ export class Domain {
     this.id = id;
     this.name = name;
     this.built = built;
+    if (built.consoleMfn !== undefined && built.consoleEvtchn !== undefined && built.consoleEvtchn > 0) {
+      this.consoleBackend = new ConsoleBackend(hv.core, id, built.consoleMfn, built.consoleEvtchn);
+    }
   }
   /** Called with each chunk of console output as it arrives. */
   onConsole(fn: (text: string) => void): void {
@@ -68,6 +125,55 @@ export class Domain {
     if (this.state !== "shutdown") return undefined;
     return SHUTDOWN_REASONS[this.hv.core.exports.domainShutdownReason(this.id)] ?? "crash";
   }
+  get vcpuCount(): number {
+    let n = 0;
+    while (this.hv.core.exports.domainVcpu(this.id, n) >= 0) n++;
+    return n;
+  }
+  /** Per-vCPU counters kept by the core. */
+  counters(): VcpuCounters[] {
+    const x = this.hv.core.exports;
+    const out: VcpuCounters[] = [];
+    for (let i = 0; i < this.vcpuCount; i++) {
+      const v = x.domainVcpu(this.id, i);
+      const c = x.vcpuCtlAddr(v) + A.VC_CNT;
+      const dv = this.hv.core.dv();
+      const n = (k: number) => Number(dv.getBigUint64(c + k * 8, true));
+      const rs = x.vcpuRunstate(v);
+      const t = (k: number) => Number(this.hv.core.dv().getBigUint64(rs + 16 + k * 8, true));
+      out.push({
+        hypercalls: n(A.VCNT_HYPERCALLS), upcalls: n(A.VCNT_UPCALLS), timerFires: n(A.VCNT_TIMER),
+        blocks: n(A.VCNT_BLOCKS), wakes: n(A.VCNT_WAKES), scheduled: n(A.VCNT_SCHED_IN), sends: n(A.VCNT_SENDS),
+        yields: n(A.VCNT_YIELDS), instructions: n(A.VCNT_INSNS),
+        runstate: { running: t(0), runnable: t(1), blocked: t(2), offline: t(3) },
+      });
+    }
+    return out;
+  }
+  /** The domain's counters: its vCPUs' counters added up (runstate times included). */
+  totals(): VcpuCounters {
+    const t: VcpuCounters = {
+      hypercalls: 0, upcalls: 0, timerFires: 0, blocks: 0, wakes: 0, scheduled: 0, sends: 0, yields: 0, instructions: 0,
+      runstate: { running: 0, runnable: 0, blocked: 0, offline: 0 },
+    };
+    for (const c of this.counters()) {
+      for (const k of ["hypercalls", "upcalls", "timerFires", "blocks", "wakes", "scheduled", "sends", "yields", "instructions"] as const) t[k] += c[k];
+      for (const k of ["running", "runnable", "blocked", "offline"] as const) t.runstate[k] += c.runstate[k];
+    }
+    return t;
+  }
+  /** Raise a VIRQ in the domain (VIRQ_DEBUG 1, VIRQ_CONSOLE 2, VIRQ_DOM_EXC 3, ...). */
+  raiseVirq(virq: number, vcpu = 0): void {
+    if (!Number.isInteger(virq) || virq < 0 || virq >= 24) throw new RangeError(`VIRQ ${virq}: give 0..23`);
+    if (!Number.isInteger(vcpu) || vcpu < 0 || vcpu >= this.vcpuCount) throw new RangeError(`vCPU ${vcpu}: the domain has ${this.vcpuCount}`);
+    this.hv.core.exports.raiseVirq(this.id, vcpu, virq);
+  }
+  /** @internal Append console text and tell listeners. */
+  emit(text: string): void {
+    if (!text) return;
+    this.console += text;
+    for (const fn of this.listeners) fn(text);
+  }
   /** @internal Move console_io output from the core to listeners. */
   drainConsole(): void {
     const core = this.hv.core;
@@ -77,8 +183,7 @@ export class Domain {
     if (len === 0) return;
     const text = Buffer.from(core.u8().subarray(addr + 4, addr + 4 + len)).toString("latin1");
     dv.setUint32(addr, 0, true);
-    this.console += text;
-    for (const fn of this.listeners) fn(text);
+    this.emit(text);
   }
 }
 
@@ -86,17 +191,40 @@ export class Hypervisor {
   readonly core: Core;
   readonly domains: Domain[] = [];
   private nextDomid = 1;
+  private hostPorts = new Map<number, () => void>();
+  private traceRead = 0;
+  private traceListeners: Array<(r: TraceRecord) => void> = [];
+  /** Trace records the ring overwrote before the host read them. */
+  traceLost = 0;
 
   constructor(opts: HypervisorOptions = {}) {
     const mib = opts.memoryMiB ?? 256;
     if (!Number.isInteger(mib) || mib < 4 || mib > 3072) {
       throw new RangeError(`hypervisor memory ${mib} MiB: give a whole number of MiB between 4 and 3072`);
     }
+    const pcpus = opts.pcpus ?? 1;
+    if (!Number.isInteger(pcpus) || pcpus < 1 || pcpus > 64) {
+      throw new RangeError(`${pcpus} physical CPUs: give a whole number between 1 and 64`);
+    }
+    const mhz = opts.cpuMHz ?? 2000;
+    if (!Number.isFinite(mhz) || mhz < 1 || mhz > 100000) throw new RangeError(`CPU frequency ${mhz} MHz: give 1 to 100000`);
+    const cpi = opts.cpi ?? 1;
+    if (!Number.isInteger(cpi) || cpi < 1 || cpi > 1000) throw new RangeError(`cycles per instruction ${cpi}: give a whole number 1 to 1000`);
     this.core = loadCore(opts.core);
+    const x = this.core.exports;
     const frames = mib * 256;
-    if (!this.core.exports.init(frames, BigInt(opts.seed ?? 1))) {
+    if (!x.init(frames, BigInt(opts.seed ?? 1))) {
       throw new Error(`could not reserve ${mib} MiB of machine memory for the core`);
     }
+    x.setPcpus(pcpus);
+    x.setClock(cpi, Math.round(mhz * 1000));
+    x.setSchedSlice((opts.sliceMs ?? 10) * 1e6);
+    for (const [k, v] of Object.entries(opts.costs ?? {})) {
+      const i = COST_KINDS.indexOf(k as CostKind);
+      if (i < 0 || !Number.isInteger(v) || v < 0) throw new RangeError(`cost ${k}=${v}: unknown kind or not a whole number of cycles`);
+      x.setCost(i, v);
+    }
+    if (opts.bootEpoch !== undefined) x.setBootEpoch(opts.bootEpoch);
   }
 
   /** Build a domain from a Xen PV kernel. Throws BadKernelError for a kernel Xen would refuse. */
@@ -130,31 +258,99 @@ export class Hypervisor {
     });
     const d = new Domain(this, domid, opts.name ?? file.replace(/^.*\//, "").replace(/\.elf$/, ""), built);
     this.domains.push(d);
+    const be = d.consoleBackend;
+    if (be) this.hostPorts.set(be.port, () => d.emit(be.service()));
     return d;
   }
 
-  /** Run until every domain has shut down (or the time limit passes). */
+  /** The machine's virtual time (ns): the clock of the physical CPU furthest behind. */
+  get nowNs(): number {
+    return this.core.exports.machineNs();
+  }
+
+  /** Hash of every trace record written so far (equal for equal runs). */
+  traceHash(): bigint {
+    return BigInt.asUintN(64, this.core.exports.traceHash());
+  }
+
+  /** Called with every trace record, in order, as the host reads the ring. */
+  onTrace(fn: (r: TraceRecord) => void): void {
+    this.traceListeners.push(fn);
+  }
+
+  private drainTrace(): void {
+    const x = this.core.exports;
+    const written = x.traceWritten();
+    if (this.traceListeners.length === 0) {
+      this.traceRead = written;
+      return;
+    }
+    const cap = x.traceCapacity();
+    const size = x.traceRecordSize();
+    const ring = x.traceRing();
+    if (written - this.traceRead > cap) {
+      this.traceLost += written - this.traceRead - cap;
+      this.traceRead = written - cap;
+    }
+    const dv = this.core.dv();
+    for (; this.traceRead < written; this.traceRead++) {
+      const a = ring + (this.traceRead % cap) * size;
+      const w = dv.getBigUint64(a + 8, true);
+      const r: TraceRecord = {
+        cycles: dv.getBigUint64(a, true), type: Number(w & 0xffn), pcpu: Number((w >> 8n) & 0xffn),
+        domid: Number((w >> 16n) & 0xffffn), vcpu: Number((w >> 32n) & 0xffffn),
+        a: dv.getBigUint64(a + 16, true), b: dv.getBigUint64(a + 24, true),
+      };
+      for (const fn of this.traceListeners) fn(r);
+    }
+  }
+
+  /** Serve what the core handed to the host: console output, notifications on host ports. */
+  private service(): boolean {
+    const x = this.core.exports;
+    let work = false;
+    for (const d of this.domains) d.drainConsole();
+    for (let p = x.hostNextPending(); p >= 0; p = x.hostNextPending()) {
+      work = true;
+      this.hostPorts.get(p)?.();
+    }
+    this.drainTrace();
+    return work;
+  }
+
+  /** Run every domain together until each has shut down (or a limit is reached). */
   run(opts: RunOptions = {}): Map<Domain, RunResult> {
     const results = new Map<Domain, RunResult>();
-    const deadline = opts.maxSeconds !== undefined ? Date.now() + opts.maxSeconds * 1000 : Infinity;
-    const slice = opts.slice ?? 1_000_000;
     const x = this.core.exports;
+    const wallStart = Date.now();
+    const deadline = opts.maxSeconds !== undefined ? wallStart + opts.maxSeconds * 1000 : Infinity;
+    const untilNs = opts.maxVirtualSeconds !== undefined ? x.machineNs() + opts.maxVirtualSeconds * 1e9 : 1e19;
+    const chunk = opts.slice ?? 2_000_000;
+    const virtStart = x.machineNs();
+    const settle = (r: (d: Domain) => RunResult) => {
+      for (const d of this.domains) if (!results.has(d)) results.set(d, r(d));
+    };
+    let idleRounds = 0;
     while (results.size < this.domains.length) {
+      // Real-time pacing: never let virtual time run more than 10 ms ahead of host time.
+      const paceNs = opts.realtime ? virtStart + ((Date.now() - wallStart) + 10) * 1e6 : Infinity;
+      const stepUntil = Math.min(untilNs, paceNs);
+      const exit = x.runMachine(stepUntil, chunk);
+      const work = this.service();
       for (const d of this.domains) {
-        if (results.has(d)) continue;
-        const v = x.domainVcpu(d.id, 0);
-        const exit = x.run(v, slice);
-        d.drainConsole();
-        if (exit === A.EXIT_SHUTDOWN || x.domainState(d.id) === A.DS_SHUTDOWN) {
-          const reason = d.shutdownReason ?? "crash";
-          const message = x.messageLength() > 0 ? readCString(this.core, x.messageAddr(), 1024) : undefined;
-          results.set(d, { kind: "shutdown", reason, code: x.domainShutdownCode(d.id), message: reason === "crash" ? message : undefined });
-        } else if (exit === A.EXIT_IDLE) {
-          results.set(d, { kind: "stuck", message: `${d.name}: blocked with no event source to wake it` });
-        }
+        if (results.has(d) || x.domainState(d.id) !== A.DS_SHUTDOWN) continue;
+        const reason = d.shutdownReason ?? "crash";
+        const message = reason === "crash" && x.messageLength() > 0 ? readCString(this.core, x.messageAddr(), 1024) : undefined;
+        results.set(d, { kind: "shutdown", reason, code: x.domainShutdownCode(d.id), message });
       }
-      if (Date.now() > deadline) {
-        for (const d of this.domains) if (!results.has(d)) results.set(d, { kind: "timeout" });
+      if (exit === A.EXIT_IDLE && !work) {
+        if (++idleRounds >= 2) settle((d) => ({ kind: "stuck", message: `${d.name}: blocked with no event source to wake it` }));
+      } else idleRounds = 0;
+      if (exit === A.EXIT_TIME && stepUntil >= untilNs) settle(() => ({ kind: "timeout" }));
+      if (Date.now() > deadline) settle(() => ({ kind: "timeout" }));
+      if (opts.realtime && results.size < this.domains.length) {
+        const ahead = (x.machineNs() - virtStart) / 1e6 - (Date.now() - wallStart);
+        if (ahead > 1) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Math.min(ahead, 100));
       }
     }
     return results;

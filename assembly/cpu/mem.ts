@@ -7,6 +7,7 @@ import {
 import { poolBase, nrFrames, m2pBase, m2pBytes } from "../mm/frames";
 import { MACH2PHYS_VIRT_START } from "../abi/xen";
 import { frameHasCode, codeWritten } from "./dcache";
+import { m2pHiddenFromUser } from "../hypercalls/vm_assist";
 
 // ---- exceptions raised by the current instruction ----
 export const EXC_DE: u32 = 0;
@@ -117,6 +118,16 @@ export function tlbFlushPage(va: u64): void {
   return (va >> 12) ^ tlbGen;
 }
 
+// Writable page tables (mm/ptwr.ts): while an instruction that faulted writing a read-only
+// page-table page is run again, its writes to that page (virtual page ptwrVpn) go to the
+// shadow copy at host address ptwrHost, never through the TLB.
+let ptwrVpn: u64 = 0;
+let ptwrHost: u32 = 0;
+export function setPtwrWindow(vpn: u64, host: u32): void {
+  ptwrVpn = vpn;
+  ptwrHost = host;
+}
+
 // Walk the active page tables for va. Returns the host address of the page, or 0 after
 // raising the fault when `report` (else silently). Fills the TLB on success.
 export function walk(va: u64, acc: u32, report: bool): u32 {
@@ -148,7 +159,10 @@ export function walk(va: u64, acc: u32, report: bool): u32 {
     }
     table = e & PTE_ADDR;
   }
-  if (acc == ACC_W && !allowW) return pageFault(va, acc, true, report);
+  if (acc == ACC_W && !allowW) {
+    if (ptwrHost != 0 && (va >> 12) == ptwrVpn) return ptwrHost;
+    return pageFault(va, acc, true, report);
+  }
   if (acc == ACC_X && !allowX) return pageFault(va, acc, true, report);
   const mfn = table >> 12;
   if (mfn >= <u64>nrFrames) return pageFault(va, acc, true, report);
@@ -176,6 +190,8 @@ export function walk(va: u64, acc: u32, report: bool): u32 {
 // The hypervisor's own slots in every L4 (256..271): only the read-only M2P is visible.
 function walkHole(va: u64, acc: u32, report: bool): u32 {
   const off = va - MACH2PHYS_VIRT_START;
+  // VMASST_TYPE_m2p_strict: Xen leaves the M2P out of user-mode page tables.
+  if (guestUser && m2pHiddenFromUser()) return pageFault(va, acc, false, report);
   if (off < <u64>m2pBytes) {
     if (acc != ACC_R) return pageFault(va, acc, true, report);
     const host = m2pBase + (<u32>off & ~0xfff);
@@ -189,7 +205,9 @@ function walkHole(va: u64, acc: u32, report: bool): u32 {
 }
 
 function pageFault(va: u64, acc: u32, present: bool, report: bool): u32 {
-  if (!report) return 0;
+  // Only the first fault of an instruction is reported (an access spanning two unmapped pages
+  // faults on the first).
+  if (!report || faulted) return 0;
   let err: i32 = present ? 1 : 0;
   if (acc == ACC_W) err |= 2;
   if (guestUser) err |= 4;

@@ -6,17 +6,7 @@ import {
   defaultNaN, infOf, daz, addFinite, mulFinite, divFinite, sqrtFinite, roundPack, unpack, upM, upX,
   norm128, nSig, nExp,
 } from "./sse_softfloat";
-
-export const OP_ADD: u32 = 0;
-export const OP_MUL: u32 = 1;
-export const OP_SUB: u32 = 4;
-export const OP_MIN: u32 = 5;
-export const OP_DIV: u32 = 6;
-export const OP_MAX: u32 = 7;
-
-@inline function addPre(f: u32): void {
-  notePre(f);
-}
+import { fastArith, fastHit, OP_ADD, OP_MUL, OP_SUB } from "./sse_fpfast";
 
 // A finite value passed through the rounding stage unchanged in value: a tiny result still
 // meets FTZ and the underflow rules (x + 0 with x denormal is such a result).
@@ -26,13 +16,16 @@ function repack(b: u64, dbl: bool): u64 {
   return roundPack(b & signOf(dbl), nExp, nSig, dbl);
 }
 
-// add/sub/mul/div of a (first operand, the destination) and b (the source).
+// add/sub/mul/div (op: OP_* of sse_fpfast.ts) of a (first operand, the destination) and b
+// (the source).
 export function fpArith(op: u32, a0: u64, b0: u64, dbl: bool): u64 {
+  const fast = fastArith(op, a0, b0, dbl);
+  if (fastHit) return fast;
   const a = daz(a0, dbl);
   let b = daz(b0, dbl);
   const sm = signOf(dbl);
   if (isNaNv(a, dbl) || isNaNv(b, dbl)) {
-    if (isSNaN(a, dbl) || isSNaN(b, dbl)) addPre(IE);
+    if (isSNaN(a, dbl) || isSNaN(b, dbl)) notePre(IE);
     return isNaNv(a, dbl) ? quiet(a, dbl) : quiet(b, dbl);
   }
   const infA = isInf(a, dbl);
@@ -46,25 +39,25 @@ export function fpArith(op: u32, a0: u64, b0: u64, dbl: bool): u64 {
   // Invalid operations and divide by zero outrank the denormal-operand condition.
   if (op == OP_ADD) {
     if (infA && infB && ((a ^ b) & sm) != 0) {
-      addPre(IE);
+      notePre(IE);
       return defaultNaN(dbl);
     }
   } else if (op == OP_MUL) {
     if ((infA && zeroB) || (zeroA && infB)) {
-      addPre(IE);
+      notePre(IE);
       return defaultNaN(dbl);
     }
   } else {
     if ((infA && infB) || (zeroA && zeroB)) {
-      addPre(IE);
+      notePre(IE);
       return defaultNaN(dbl);
     }
     if (zeroB && !infA) {
-      addPre(ZE);
+      notePre(ZE);
       return infOf((a ^ b) & sm, dbl);
     }
   }
-  if (isDenormal(a, dbl) || isDenormal(b, dbl)) addPre(DE);
+  if (isDenormal(a, dbl) || isDenormal(b, dbl)) notePre(DE);
   if (op == OP_ADD) {
     if (infA) return a;
     if (infB) return b;
@@ -90,15 +83,15 @@ export function fpArith(op: u32, a0: u64, b0: u64, dbl: bool): u64 {
 export function fpSqrt(b0: u64, dbl: bool): u64 {
   const b = daz(b0, dbl);
   if (isNaNv(b, dbl)) {
-    if (isSNaN(b, dbl)) addPre(IE);
+    if (isSNaN(b, dbl)) notePre(IE);
     return quiet(b, dbl);
   }
   if (isZero(b, dbl)) return b;
   if ((b & signOf(dbl)) != 0) {
-    addPre(IE);
+    notePre(IE);
     return defaultNaN(dbl);
   }
-  if (isDenormal(b, dbl)) addPre(DE);
+  if (isDenormal(b, dbl)) notePre(DE);
   if (isInf(b, dbl)) return b;
   return sqrtFinite(b, dbl);
 }
@@ -120,10 +113,10 @@ export function fpMinMax(isMax: bool, a0: u64, b0: u64, dbl: bool): u64 {
   const a = daz(a0, dbl);
   const b = daz(b0, dbl);
   if (isNaNv(a, dbl) || isNaNv(b, dbl)) {
-    addPre(IE);
+    notePre(IE);
     return b;
   }
-  if (isDenormal(a, dbl) || isDenormal(b, dbl)) addPre(DE);
+  if (isDenormal(a, dbl) || isDenormal(b, dbl)) notePre(DE);
   const c = fpCompare(a, b, dbl);
   if (isMax) return c > 0 ? a : b;
   return c < 0 ? a : b;
@@ -137,10 +130,10 @@ export function fpCmpPredicate(pred: u32, a0: u64, b0: u64, dbl: bool): bool {
   if (isNaNv(a, dbl) || isNaNv(b, dbl)) {
     // LT LE NLT NLE signal on any NaN; the others on signalling NaNs only.
     const signalling = p == 1 || p == 2 || p == 5 || p == 6;
-    if (signalling || isSNaN(a, dbl) || isSNaN(b, dbl)) addPre(IE);
+    if (signalling || isSNaN(a, dbl) || isSNaN(b, dbl)) notePre(IE);
     return p == 3 || p == 4 || p == 5 || p == 6; // UNORD NEQ NLT NLE hold for unordered
   }
-  if (isDenormal(a, dbl) || isDenormal(b, dbl)) addPre(DE);
+  if (isDenormal(a, dbl) || isDenormal(b, dbl)) notePre(DE);
   const c = fpCompare(a, b, dbl);
   switch (p) {
     case 0: return c == 0;
@@ -159,10 +152,10 @@ export function fpCompareFlags(signalQuiet: bool, a0: u64, b0: u64, dbl: bool): 
   const a = daz(a0, dbl);
   const b = daz(b0, dbl);
   if (isNaNv(a, dbl) || isNaNv(b, dbl)) {
-    if (signalQuiet || isSNaN(a, dbl) || isSNaN(b, dbl)) addPre(IE);
+    if (signalQuiet || isSNaN(a, dbl) || isSNaN(b, dbl)) notePre(IE);
     return 3;
   }
-  if (isDenormal(a, dbl) || isDenormal(b, dbl)) addPre(DE);
+  if (isDenormal(a, dbl) || isDenormal(b, dbl)) notePre(DE);
   const c = fpCompare(a, b, dbl);
   return c == 0 ? 0 : c < 0 ? 1 : 2;
 }

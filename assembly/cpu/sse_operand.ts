@@ -10,10 +10,10 @@ export const AL_NONE: u32 = 0; // movups, movdqu and every operand narrower than
 export const AL_MM: u32 = 1; // must be aligned unless MXCSR.MM (AMD misaligned-SSE mode) is set
 export const AL_ALWAYS: u32 = 2; // movaps, movdqa, movnt*, fxsave: aligned even with MXCSR.MM
 
-export const MXCSR_MM: u32 = 1 << 17;
+const MXCSR_MM: u32 = 1 << 17;
 
 // Bounce buffer for memory source operands (a register source is used in place).
-export const SRC_TMP: u32 = <u32>memory.data(16, 16);
+const SRC_TMP: u32 = <u32>memory.data(16, 16);
 
 // Mandatory-prefix class: 0 none, 1 = 66, 2 = F2, 3 = F3 (F2/F3 win over 66).
 @inline export function pfx(): u32 {
@@ -24,10 +24,6 @@ export const SRC_TMP: u32 = <u32>memory.data(16, 16);
 
 @inline export function rexW(): bool {
   return (load<u8>(DEC + D_REX) & 8) != 0;
-}
-
-@inline export function xmmAddr(r: u32): u32 {
-  return XMM + (r << 4);
 }
 
 // The register named by ModRM.reg.
@@ -64,6 +60,20 @@ export function srcOperand(size: u32, align: u32): u32 {
   } else if (size == 8) store<u64>(SRC_TMP, rd64(va));
   else if (size == 4) store<u32>(SRC_TMP, <u32>rd32(va));
   else store<u16>(SRC_TMP, <u16>rd16(va));
+  return faulted ? 0 : SRC_TMP;
+}
+
+// An m128 source of which the instruction uses only the low 8 bytes (punpckl*, unpcklps/pd,
+// shift counts): the alignment rule is that of m128, but only 8 bytes are read, as the
+// reference processor does (visible when MXCSR.MM lets the operand straddle a page).
+export function srcOperandLow(): u32 {
+  if (dMod() == 3) return XMM + (dRm() << 4);
+  const va = ea();
+  if (misaligned(va, AL_MM)) {
+    raiseGP0();
+    return 0;
+  }
+  store<u64>(SRC_TMP, rd64(va));
   return faulted ? 0 : SRC_TMP;
 }
 

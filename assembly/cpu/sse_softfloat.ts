@@ -34,6 +34,10 @@ export function fpBegin(mx: u32): void {
   preF |= f;
 }
 
+@inline export function notePost(f: u32): void {
+  postF |= f;
+}
+
 @inline export function fpElementStart(): void {
   preF = 0;
   postF = 0;
@@ -112,10 +116,10 @@ export function unpack(b: u64, dbl: bool): void {
 }
 
 // ---- 128-bit helpers (results in w128Hi/w128Lo) ----
-export let w128Hi: u64 = 0;
-export let w128Lo: u64 = 0;
+let w128Hi: u64 = 0;
+let w128Lo: u64 = 0;
 
-export function mul64(a: u64, b: u64): void {
+function mul64(a: u64, b: u64): void {
   const aL = a & 0xffffffff;
   const aH = a >> 32;
   const bL = b & 0xffffffff;
@@ -178,7 +182,11 @@ export function norm128(hi: u64, lo: u64, x: i32): void {
 // non-zero bits were dropped.
 export let rInexact: bool = false;
 
-export function roundShift(sig: u64, n: u32, neg: bool): u64 {
+@inline function roundShift(sig: u64, n: u32, neg: bool): u64 {
+  return roundShiftMode(sig, n, neg, rc());
+}
+
+export function roundShiftMode(sig: u64, n: u32, neg: bool, mode: u32): u64 {
   let kept: u64;
   let rem: u64;
   let half: u64;
@@ -190,7 +198,7 @@ export function roundShift(sig: u64, n: u32, neg: bool): u64 {
   if (n >= 64) {
     kept = 0;
     rem = sig;
-    // sig < 2^63 is below half a unit unless n == 64 (never: callers keep sig < 2^63).
+    // Callers keep sig below 2^63, so it is under half a unit (2^(n-1) >= 2^63).
     tieOrAbove = false;
     half = 0;
   } else {
@@ -201,7 +209,6 @@ export function roundShift(sig: u64, n: u32, neg: bool): u64 {
   }
   rInexact = rem != 0;
   if (rem == 0) return kept;
-  const mode = rc();
   let up = false;
   if (mode == RC_NEAREST) up = tieOrAbove && (rem != half || (kept & 1) != 0);
   else if (mode == RC_DOWN) up = neg;

@@ -2,9 +2,11 @@
 import {
   DOMAIN_TABLE, DOMAIN_STRIDE, MAX_DOMAINS, VCPU_TABLE, VCPU_STRIDE, MAX_VCPUS, CPU, CPU_SIZE,
   TRAP_TABLE, TRAP_STRIDE, CONSOLE_BUF, CONSOLE_BUF_SIZE, RFLAGS, SEL, MESSAGE_BUF, MESSAGE_BUF_SIZE,
+  MXCSR,
 } from "../layout";
 import { FLAT_KERNEL_CS64, FLAT_KERNEL_SS64 } from "../abi/xen";
-import { tlbReset, setGuestUser } from "../cpu/mem";
+import { tlbReset, tlbFlushAll, setGuestUser } from "../cpu/mem";
+import { x87InitSaved } from "../cpu/x87";
 
 // ---- domain control block ----
 export const DOM_STATE: u32 = 0; // u32, DS_*
@@ -19,6 +21,10 @@ export const DOM_PRIVILEGED: u32 = 32;
 export const DOM_SHUTDOWN_CODE: u32 = 36;
 export const DOM_VM_ASSIST: u32 = 40; // u64
 export const DOM_START_INFO: u32 = 48; // u64 MFN
+
+export const DOM_EVTCHN_VALID: u32 = 0x100; // u32 ports allocated in buckets (evtchn/ports.ts)
+export const DOM_EVTCHN_MAX: u32 = 0x104; // u32 max_evtchn_port
+export const DOM_WATCHDOG: u32 = 0x108; // 2 x u64 watchdog deadlines (cycles, 0 = unused)
 
 export const DS_FREE: u32 = 0;
 export const DS_BUILDING: u32 = 1;
@@ -45,6 +51,36 @@ export const VC_IOPL: u32 = 104;
 export const VC_FPU_TS: u32 = 108; // virtual CR0.TS
 export const VC_GDT_ENTS: u32 = 112;
 export const VC_FEP: u32 = 116; // forced-emulation prefix pending
+
+// Events, timers, scheduling (evtchn/, time/, sched/): times in cycles of the vCPU's pCPU.
+export const VC_VCPU_INFO: u32 = 0x100; // u32 host address of this vCPU's vcpu_info (0: none)
+export const VC_PCPU: u32 = 0x104; // u32 physical CPU the vCPU runs on
+export const VC_POLLING: u32 = 0x108; // u32 1 while blocked in SCHEDOP_poll
+export const VC_POLL_EVTCHN: u32 = 0x10c; // i32 the one polled port, 0 = any
+export const VC_SSHOT_AT: u32 = 0x110; // u64 single-shot timer deadline (0 = off)
+export const VC_PERIOD_NS: u32 = 0x118; // u64 periodic timer period (0 = off)
+export const VC_PERIOD_LAST: u32 = 0x120; // u64 cycles of the last periodic tick
+export const VC_POLL_AT: u32 = 0x128; // u64 poll timeout deadline (0 = none)
+export const VC_HEAP_POS: u32 = 0x130; // u32 position + 1 in its pCPU's timer heap (0 = absent)
+export const VC_INITIALISED: u32 = 0x134; // u32 has a context (VCPUOP_initialise or the builder)
+export const VC_RS_STATE: u32 = 0x138; // u32 RUNSTATE_*
+export const VC_RS_ENTRY: u32 = 0x140; // u64 ns of the last runstate change
+export const VC_RS_TIME: u32 = 0x148; // 4 x u64 ns per RUNSTATE_*
+export const VC_RS_AREA: u32 = 0x168; // u64 guest VA of the registered runstate area (0 = none)
+export const VC_VIRQ: u32 = 0x170; // 24 x u16 VIRQ -> port
+export const VC_CNT: u32 = 0x1a0; // u64 counters, VCNT_* (sched/counters)
+export const VCNT_HYPERCALLS: u32 = 0;
+export const VCNT_UPCALLS: u32 = 1;
+export const VCNT_TIMER: u32 = 2;
+export const VCNT_BLOCKS: u32 = 3;
+export const VCNT_WAKES: u32 = 4;
+export const VCNT_SCHED_IN: u32 = 5;
+export const VCNT_SENDS: u32 = 6;
+export const VCNT_YIELDS: u32 = 7;
+export const VCNT_INSNS: u32 = 8;
+export const VCNT_N: u32 = 9;
+export const VC_TIMER_KEY: u32 = 0x1f0; // u64 earliest timer deadline in cycles (time/timers.ts), 0 = none
+export const VC_VI_MFN: u32 = 0x1f8; // u64 frame of a registered vcpu_info + 1 (0: still in shared_info)
 
 export const VS_OFFLINE: u32 = 0;
 export const VS_RUNNABLE: u32 = 1;
@@ -103,6 +139,9 @@ export function domainCreate(domid: u32, nrVcpus: u32, maxPages: u32): i32 {
     // Initial register state per xg_dom_x86.c: flat ring-3 selectors, IF set.
     const s = vcpuSave(v);
     store<u64>(s + (RFLAGS - CPU), 0x202);
+    // FPU/SSE state after reset as Xen gives it: MXCSR_DEFAULT and the x87 after fninit.
+    store<u32>(s + (MXCSR - CPU), 0x1f80);
+    x87InitSaved(s);
     store<u16>(s + (SEL - CPU) + 2, FLAT_KERNEL_CS64);
     store<u16>(s + (SEL - CPU) + 4, FLAT_KERNEL_SS64);
   }
@@ -121,7 +160,8 @@ export function vcpuLoad(v: u32): void {
   vcpuLoaded = true;
   setGuestUser((load<u32>(vcpuCtl(v) + VC_FLAGS) & VCF_IN_KERNEL) == 0);
   // The lazy-flags state travels with the CPU block; RFLAGS is reloaded as is.
-  tlbReset();
+  // A generation flush: switching vCPUs many times per virtual millisecond stays cheap.
+  tlbFlushAll();
 }
 
 // Write the running vCPU back to its save area (for the host to read).

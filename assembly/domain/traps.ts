@@ -8,7 +8,7 @@ import { FLAT_KERNEL_CS64, FLAT_KERNEL_SS64, SHUTDOWN_crash } from "../abi/xen";
 import { VI_evtchn_upcall_mask, VI_arch_cr2, VCPU_INFO_SIZE, XEN_LEGACY_MAX_VCPUS } from "../abi/structs";
 import {
   vc, curVcpu, curDom, dom, trapEntry, domainShutdown, msg, msgHex, msgClear,
-  VC_FLAGS, VCF_IN_KERNEL, VC_KERNEL_SP, VC_KERNEL_CR3, VC_USER_CR3, VC_ID, DOM_SHARED_INFO,
+  VC_FLAGS, VCF_IN_KERNEL, VC_KERNEL_SP, VC_VCPU_INFO, VC_KERNEL_CR3, VC_USER_CR3, VC_ID, DOM_SHARED_INFO,
 } from "./domain";
 import { frameAddr } from "../mm/frames";
 import { requestExit, EXIT_SHUTDOWN } from "../sched/run";
@@ -20,6 +20,9 @@ const RAX_OFF: u32 = 0;
 
 // Host address of the running vCPU's vcpu_info (in shared_info).
 export function vcpuInfo(): u32 {
+  // Where the domain builder or VCPUOP_register_vcpu_info put it (sched/setup.ts).
+  const at = load<u32>(vc() + VC_VCPU_INFO);
+  if (at != 0) return at;
   const id = load<u32>(vc() + VC_ID);
   if (id >= XEN_LEGACY_MAX_VCPUS) return 0;
   return frameAddr(load<u32>(dom(curDom) + DOM_SHARED_INFO)) + id * VCPU_INFO_SIZE;

@@ -121,7 +121,7 @@ export function freeFrame(mfn: u32): void {
   store<u16>(e + FT_FLAGS, 0);
   store<u64>(e + FT_TYPE, 0);
   store<u32>(e + FT_COUNT, 0);
-  store<u64>(m2pBase + (<u64>mfn << 3), M2P_INVALID);
+  store<u64>(m2pBase + (mfn << 3), M2P_INVALID);
   store<u32>(freeList + (freeCount << 2), mfn);
   freeCount++;
 }

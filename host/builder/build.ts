@@ -23,6 +23,9 @@ export interface BuiltDomain {
   sharedInfoMfn: number;
   storeMfn?: number;
   consoleMfn?: number;
+  /** The domain's unbound ports for the xenstore and console rings (remote: dom0). */
+  storeEvtchn?: number;
+  consoleEvtchn?: number;
   l4Mfn: number;
   entry: bigint;
   stackTop: bigint;
@@ -30,18 +33,12 @@ export interface BuiltDomain {
 
 const PAGE = 4096;
 
-// Flags the domU builder writes (xg_dom_x86.c) and what Xen leaves after validating them
-// (pv/mm.h adjust_guest_l*e: the kernel runs in ring 3, so US is set everywhere and kernel
-// L1 entries carry _PAGE_GUEST_KERNEL, bit 52).
-const _PAGE_PRESENT = 0x001n;
-const _PAGE_RW = 0x002n;
-const _PAGE_USER = 0x004n;
-const _PAGE_ACCESSED = 0x020n;
-const _PAGE_DIRTY = 0x040n;
-const _PAGE_GUEST_KERNEL = 1n << 52n;
-const L1_PROT = _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_USER | _PAGE_GUEST_KERNEL;
-const L1_PROT_RO = _PAGE_PRESENT | _PAGE_ACCESSED | _PAGE_USER | _PAGE_GUEST_KERNEL;
-const LN_PROT = _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_USER;
+// Flags the domU builder writes (xg_dom_x86.c). The hypervisor adjusts them when it validates
+// the tables (pv/mm.h adjust_guest_l*e: US everywhere, _PAGE_GUEST_KERNEL on kernel L1s).
+// Frames holding the page tables themselves are mapped read-only, or they could not be tables.
+const L1_PROT = 0x023n; // present, RW, accessed
+const L1_PROT_RO = 0x021n; // present, accessed
+const LN_PROT = 0x067n; // present, RW, user, accessed, dirty
 
 export function hypercallPageBytes(): Uint8Array {
   const page = new Uint8Array(PAGE).fill(0xcc);
@@ -139,7 +136,7 @@ export function buildDomain(core: Core, k: ResolvedKernel, layout: Layout, opts:
     const l2 = tableOf(2, va);
     const l1 = tableOf(1, va);
     const mfnOf = (p: number) => BigInt(p2m[p]!) << 12n;
-    setEntry(l4, idx(4), mfnOf(l3) | LN_PROT | _PAGE_ACCESSED);
+    setEntry(l4, idx(4), mfnOf(l3) | LN_PROT);
     setEntry(l3, idx(3), mfnOf(l2) | LN_PROT);
     setEntry(l2, idx(2), mfnOf(l1) | LN_PROT);
     const isPt = pfn >= ptFirst && pfn < ptLast;
@@ -188,11 +185,32 @@ export function buildDomain(core: Core, k: ResolvedKernel, layout: Layout, opts:
   const ctl = x.vcpuCtlAddr(v0);
   dv().setBigUint64(ctl + A.VC_KERNEL_SS, BigInt(A.FLAT_KERNEL_SS64), true);
   dv().setBigUint64(ctl + A.VC_KERNEL_SP, stackTop, true);
-  x.vcpuSetBaseptr(v0, l4Mfn);
+  // Pin the L4 (the hypervisor validates and adjusts every table it reaches), then load it as
+  // vCPU 0's base pointer, as libxc and arch_set_info_guest do.
+  const pinRc = x.pinTable(domid, l4Mfn, 4);
+  if (pinRc !== 0) {
+    throw new BadKernelError(k.file, `the initial page tables were refused by the hypervisor (pin L4: error ${pinRc})`);
+  }
+  const baseRc = x.vcpuInstallBaseptr(v0, l4Mfn);
+  if (baseRc !== 0) {
+    throw new BadKernelError(k.file, `the initial L4 cannot be loaded as the base pointer (error ${baseRc})`);
+  }
   x.domainSetup(domid, sharedInfoMfn, startInfoMfn, memoryPages);
+  // Event channels for the xenstore and console rings, unbound and offered to dom0 (the host),
+  // allocated in that order as libxl does: ports 1 and 2.
+  let storeEvtchn: number | undefined;
+  let consoleEvtchn: number | undefined;
+  if (storeMfn !== undefined) {
+    storeEvtchn = x.evtchnAllocUnbound(domid, 0);
+    if (storeEvtchn > 0) set32(A.SI_store_evtchn, storeEvtchn);
+  }
+  if (consoleMfn !== undefined) {
+    consoleEvtchn = x.evtchnAllocUnbound(domid, 0);
+    if (consoleEvtchn > 0) set32(A.SI_console_evtchn, consoleEvtchn);
+  }
   x.domainStart(domid);
   return {
     domid, p2m, startInfoVa, startInfoMfn, sharedInfoMfn, storeMfn, consoleMfn, l4Mfn,
-    entry: k.entry, stackTop,
+    entry: k.entry, stackTop, storeEvtchn, consoleEvtchn,
   };
 }

@@ -1,0 +1,97 @@
+/*
+ * What the grant-table guests share: PASS/FAIL lines with a summary the tests count, reading
+ * numbers from the command line, probing a page for faults, and waiting on another domain.
+ */
+#ifndef GNTCHECK_H
+#define GNTCHECK_H
+
+#include <lib.h>
+#include <mm.h>
+#include <traps.h>
+#include <gnttab.h>
+
+static int failures, checks;
+
+static void check(int ok, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4), unused));
+static void check(int ok, const char *name, const char *fmt, ...)
+{
+	checks++;
+	if (ok) {
+		printk("PASS %s\n", name);
+		return;
+	}
+	char buf[200];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	printk("FAIL %s: %s\n", name, buf);
+	failures++;
+}
+
+#define CHECK_RC(expr, want, name)                                                          \
+	do {                                                                                \
+		long __rc = (expr);                                                         \
+		check(__rc == (long)(want), name, "returned %ld, expected %ld", __rc, (long)(want)); \
+	} while (0)
+
+static void summary(const char *guest) __attribute__((unused));
+static void summary(const char *guest)
+{
+	printk("%s: %d checks, %d failure(s)\n", guest, checks, failures);
+}
+
+/* key=<number> from the command line, or def. */
+static unsigned long arg(const char *key, unsigned long def) __attribute__((unused));
+static unsigned long arg(const char *key, unsigned long def)
+{
+	const char *s = (const char *)start_info_ptr->cmd_line;
+	size_t n = strlen(key);
+	for (const char *p = s; *p; p++) {
+		if ((p == s || p[-1] == ' ') && !strncmp(p, key, n) && p[n] == '=') {
+			unsigned long v = 0;
+			for (p += n + 1; *p >= '0' && *p <= '9'; p++)
+				v = v * 10 + (unsigned long)(*p - '0');
+			return v;
+		}
+	}
+	return def;
+}
+
+/* 1 if reading (write = 0) or writing a byte at va faults. */
+static int faults(volatile char *va, int write) __attribute__((unused));
+static int faults(volatile char *va, int write)
+{
+	int f;
+	if (write)
+		asm volatile("1: movb $0x5a, (%1)\n\t"
+			     "xor %k0, %k0\n\t"
+			     "jmp 3f\n"
+			     "2: mov $1, %k0\n"
+			     "3:\n\t" EXTABLE_ENTRY(1b, 2b)
+			     : "=&r"(f) : "r"(va) : "memory", "cc");
+	else
+		asm volatile("1: movb (%1), %%al\n\t"
+			     "xor %k0, %k0\n\t"
+			     "jmp 3f\n"
+			     "2: mov $1, %k0\n"
+			     "3:\n\t" EXTABLE_ENTRY(1b, 2b)
+			     : "=&r"(f) : "r"(va) : "memory", "cc", "rax");
+	return f;
+}
+
+/* Yield until cond holds, at most `tries` times; 1 if it held. */
+#define WAIT_FOR(cond, tries)                                               \
+	({                                                                  \
+		int __ok = 0;                                               \
+		for (unsigned long __i = 0; __i < (tries); __i++) {         \
+			if (cond) {                                         \
+				__ok = 1;                                   \
+				break;                                      \
+			}                                                   \
+			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);           \
+		}                                                           \
+		__ok;                                                       \
+	})
+
+#endif
