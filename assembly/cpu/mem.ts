@@ -394,9 +394,16 @@ function wrSlow(va: u64, size: u32, v: u64): void {
 export function wr128(va: u64, src: u32): void {
   const off = <u32>va & 0xfff;
   if (off <= 0xff0) {
-    const h = translate(va, ACC_W);
+    const i = tlbIndex(va);
+    if (load<u64>(TLB_TAG_W + (i << 3)) == tlbTag(va)) {
+      v128.store(load<u32>(TLB_HOST + (i << 2)) + off, v128.load(src));
+      return;
+    }
+    // Slow path: the page may hold decoded code (its write entry is never cached then).
+    const h = walk(va, ACC_W, true);
     if (h == 0) return;
-    v128.store(h, v128.load(src));
+    v128.store(h + off, v128.load(src));
+    notifyWrite(h);
     return;
   }
   if (!probeWrite(va, 16)) return;
