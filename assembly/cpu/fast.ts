@@ -36,6 +36,9 @@ const H_IMUL_RI: u8 = 24;
 const H_ALU_AI: u8 = 25;
 const H_CMP8_MI: u8 = 26;
 const H_JMP_IND: u8 = 27;
+// ALU register forms split by operation (no second dispatch): H_ALU_RR_OP + op, H_ALU_RI_OP + op.
+const H_ALU_RR_OP: u8 = 40;
+const H_ALU_RI_OP: u8 = 48;
 
 // Called by the decoder with the fields it found; stores the handler choice in the record.
 export function specialise(op: u32, osize: u32, mod: u32, reg: u32, rm: u32, rex: u32, seg: u32, asize: u32, odd: u32): void {
@@ -149,6 +152,8 @@ export function specialise(op: u32, osize: u32, mod: u32, reg: u32, rm: u32, rex
       dst = (op & 7) | ((rex & 1) << 3);
     }
   }
+  if (h == H_ALU_RR && aux != 2 && aux != 3) h = H_ALU_RR_OP + <u8>aux;
+  else if (h == H_ALU_RI && aux != 2 && aux != 3) h = H_ALU_RI_OP + <u8>aux;
   store<u8>(DEC + D_HANDLER, h);
   store<u8>(DEC + D_AUX, <u8>aux);
   store<u8>(DEC + D_DST, <u8>dst);
@@ -232,6 +237,124 @@ export function execFast(rec: u32, h: u32, next: u64): u64 {
       const d = <u32>load<u8>(rec + D_DST);
       const r = alu(op, size, r64(d), r64(load<u8>(rec + D_SRC)));
       if (op != 7) wsz(d, size, r);
+      return next;
+    }
+    case H_ALU_RR_OP + 0: { // add rr
+      const m: u64 = size == 8 ? <u64>-1 : 0xffffffff;
+      const d = <u32>load<u8>(rec + D_DST);
+      const a = r64(d) & m;
+      const b = r64(load<u8>(rec + D_SRC)) & m;
+      const r = (a + b) & m;
+      setLazy(F_ADD, size, r, a, b);
+      wsz(d, size, r);
+      return next;
+    }
+    case H_ALU_RI_OP + 0: { // add ri
+      const m: u64 = size == 8 ? <u64>-1 : 0xffffffff;
+      const d = <u32>load<u8>(rec + D_DST);
+      const a = r64(d) & m;
+      const b = load<u64>(rec + D_IMM) & m;
+      const r = (a + b) & m;
+      setLazy(F_ADD, size, r, a, b);
+      wsz(d, size, r);
+      return next;
+    }
+    case H_ALU_RR_OP + 1: { // or rr
+      const m: u64 = size == 8 ? <u64>-1 : 0xffffffff;
+      const d = <u32>load<u8>(rec + D_DST);
+      const a = r64(d) & m;
+      const b = r64(load<u8>(rec + D_SRC)) & m;
+      const r = (a | b) & m;
+      setLazy(F_LOGIC, size, r, a, b);
+      wsz(d, size, r);
+      return next;
+    }
+    case H_ALU_RI_OP + 1: { // or ri
+      const m: u64 = size == 8 ? <u64>-1 : 0xffffffff;
+      const d = <u32>load<u8>(rec + D_DST);
+      const a = r64(d) & m;
+      const b = load<u64>(rec + D_IMM) & m;
+      const r = (a | b) & m;
+      setLazy(F_LOGIC, size, r, a, b);
+      wsz(d, size, r);
+      return next;
+    }
+    case H_ALU_RR_OP + 4: { // and rr
+      const m: u64 = size == 8 ? <u64>-1 : 0xffffffff;
+      const d = <u32>load<u8>(rec + D_DST);
+      const a = r64(d) & m;
+      const b = r64(load<u8>(rec + D_SRC)) & m;
+      const r = (a & b) & m;
+      setLazy(F_LOGIC, size, r, a, b);
+      wsz(d, size, r);
+      return next;
+    }
+    case H_ALU_RI_OP + 4: { // and ri
+      const m: u64 = size == 8 ? <u64>-1 : 0xffffffff;
+      const d = <u32>load<u8>(rec + D_DST);
+      const a = r64(d) & m;
+      const b = load<u64>(rec + D_IMM) & m;
+      const r = (a & b) & m;
+      setLazy(F_LOGIC, size, r, a, b);
+      wsz(d, size, r);
+      return next;
+    }
+    case H_ALU_RR_OP + 5: { // sub rr
+      const m: u64 = size == 8 ? <u64>-1 : 0xffffffff;
+      const d = <u32>load<u8>(rec + D_DST);
+      const a = r64(d) & m;
+      const b = r64(load<u8>(rec + D_SRC)) & m;
+      const r = (a - b) & m;
+      setLazy(F_SUB, size, r, a, b);
+      wsz(d, size, r);
+      return next;
+    }
+    case H_ALU_RI_OP + 5: { // sub ri
+      const m: u64 = size == 8 ? <u64>-1 : 0xffffffff;
+      const d = <u32>load<u8>(rec + D_DST);
+      const a = r64(d) & m;
+      const b = load<u64>(rec + D_IMM) & m;
+      const r = (a - b) & m;
+      setLazy(F_SUB, size, r, a, b);
+      wsz(d, size, r);
+      return next;
+    }
+    case H_ALU_RR_OP + 6: { // xor rr
+      const m: u64 = size == 8 ? <u64>-1 : 0xffffffff;
+      const d = <u32>load<u8>(rec + D_DST);
+      const a = r64(d) & m;
+      const b = r64(load<u8>(rec + D_SRC)) & m;
+      const r = (a ^ b) & m;
+      setLazy(F_LOGIC, size, r, a, b);
+      wsz(d, size, r);
+      return next;
+    }
+    case H_ALU_RI_OP + 6: { // xor ri
+      const m: u64 = size == 8 ? <u64>-1 : 0xffffffff;
+      const d = <u32>load<u8>(rec + D_DST);
+      const a = r64(d) & m;
+      const b = load<u64>(rec + D_IMM) & m;
+      const r = (a ^ b) & m;
+      setLazy(F_LOGIC, size, r, a, b);
+      wsz(d, size, r);
+      return next;
+    }
+    case H_ALU_RR_OP + 7: { // cmp rr
+      const m: u64 = size == 8 ? <u64>-1 : 0xffffffff;
+      const d = <u32>load<u8>(rec + D_DST);
+      const a = r64(d) & m;
+      const b = r64(load<u8>(rec + D_SRC)) & m;
+      const r = (a - b) & m;
+      setLazy(F_SUB, size, r, a, b);
+      return next;
+    }
+    case H_ALU_RI_OP + 7: { // cmp ri
+      const m: u64 = size == 8 ? <u64>-1 : 0xffffffff;
+      const d = <u32>load<u8>(rec + D_DST);
+      const a = r64(d) & m;
+      const b = load<u64>(rec + D_IMM) & m;
+      const r = (a - b) & m;
+      setLazy(F_SUB, size, r, a, b);
       return next;
     }
     case H_ALU_RI: {

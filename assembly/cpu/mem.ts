@@ -36,6 +36,7 @@ export let excAddr: u64 = 0; // #PF linear address
 export function raise(vector: u32, error: i32): void {
   if (faulted) return;
   faulted = true;
+  mapEpoch++; // the run loop checks for faults only when the epoch moved
   excVector = vector;
   excError = error;
 }

@@ -136,13 +136,22 @@ export function runVcpu(budget: u32): u32 {
       const next = rip + <u64>load<u8>(rec + D_LEN);
       let to: u64;
       if (h != 0) {
-        // Specialised handler: reads the cached record in place; RIP is stored lazily.
+        // Specialised handler: reads the cached record in place; RIP is stored lazily. A fault
+        // moves mapEpoch (raise), so the common case needs one check.
         to = execFast(rec, h, next);
+        k++;
+        if (to == next && k < count && mapEpoch == epoch) {
+          n++;
+          rip = to;
+          rec += REC_SIZE;
+          continue;
+        }
         if (faulted) {
           store<u64>(RIP, rip);
           takeFault();
           break;
         }
+        k--;
       } else {
         store<u64>(RIP, rip);
         loadRecord(rec);
