@@ -5,6 +5,7 @@ import {
   D_OP, D_OSIZE, D_IMM, D_IMM2, D_REP, D_REX, D_P66, D_MOD, D_HANDLER,
 } from "./decode";
 import { execFast } from "./fast";
+import { codeSelectorOk, segLoadLong } from "../mm/gdt";
 import { segmentLoadOk, segLoadBase } from "../mm/gdt";
 import {
   nrip, setNrip, reg64, setReg64, getReg, setReg, rmRead, rmWrite, rmwRead, rmwWrite, ea, eaNoSeg,
@@ -357,7 +358,7 @@ export function execute(): void {
       const target = popPeek(s, 0);
       const cs = popPeek(s, <u64>s);
       if (faulted) return;
-      if ((cs & 3) != 3) { raise(13, <i32>(cs & 0xfffc)); return; }
+      if (!farTargetOk(<u32>cs)) return;
       popCommit(<u64>(2 * s) + (op == 0xca ? imm() : 0));
       store<u16>(SEL + 2, <u16>cs);
       setNrip(s == 4 ? target & 0xffffffff : target);
@@ -550,7 +551,7 @@ function group5(): void {
       const target = rdN(a, s);
       const cs = rd16(a + <u64>s);
       if (faulted) return;
-      if ((cs & 3) != 3 || (cs & 0xfffc) == 0) { raise(13, <i32>(cs & 0xfffc)); return; }
+      if (!farTargetOk(<u32>cs)) return;
       if (r == 3) {
         if (!push(s, <u64>load<u16>(SEL + 2))) return;
         if (!push(s, nrip)) { setReg64(RSP, reg64(RSP) + <u64>s); return; }
@@ -563,6 +564,18 @@ function group5(): void {
       raise(EXC_UD, -1);
       return;
   }
+}
+
+// The new CS of a far transfer: a code segment of the guest's GDT (or Xen's flat selectors),
+// checked as the CPU does. Compatibility-mode (32-bit) code is not emulated: such a target
+// gets #GP(selector).
+export function farTargetOk(cs: u32): bool {
+  if (!codeSelectorOk(cs)) return false;
+  if (!segLoadLong) {
+    raise(13, <i32>(cs & 0xfffc)); // #GP(selector)
+    return false;
+  }
+  return true;
 }
 
 // mov to a segment register: the selector is checked against the vCPU's GDT (set_gdt), its

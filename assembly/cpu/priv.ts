@@ -10,6 +10,8 @@ import { hypercall } from "../hypercalls/dispatch";
 import { vc, curVcpu, trapEntry, VC_FLAGS, VCF_IN_KERNEL, VC_IOPL, VC_FPU_TS, VC_CB_SYSCALL, VC_CB_MASK } from "../domain/domain";
 import { bounce, inKernel, crashDomain } from "../domain/traps";
 import { cpuid } from "./cpuid";
+import { farTargetOk } from "./exec";
+import { segmentLoadOk } from "../mm/gdt";
 import { newBaseptr } from "../mm/pv_mmu";
 import { virtualTsc } from "../time/clock";
 
@@ -208,8 +210,7 @@ export function privIret(size: u32): void {
   const rsp = rdN(sp + 3 * s, size);
   const ss = rdN(sp + 4 * s, size) & 0xffff;
   if (faulted) return;
-  if ((cs & 3) != 3 || (cs & 0xfffc) == 0) { raise(EXC_GP, <i32>(cs & 0xfffc)); return; }
-  if ((ss & 3) != 3) { raise(EXC_GP, <i32>(ss & 0xfffc)); return; }
+  if (!farTargetOk(<u32>cs) || !segmentLoadOk(2, <u32>ss)) return;
   const changeable: u64 = CF | PF | AF | ZF | SF | TF | DF | OF | NT | AC | ID | RF | 2;
   const cur = getRflags();
   setRflags((cur & ~changeable) | (fl & changeable));
