@@ -74,6 +74,8 @@ test("memtest: reservation up and down, M2P, e820, exchange, long batches, a GDT
     "the updated base applies",
     "set_gdt with two frames",
     "set_gdt with no entries drops the GDT",
+    "load %fs from the LDT",
+    "the LDT descriptor's base applies",
   ]) {
     assert.ok(passes.includes(`PASS ${name}`), `missing PASS ${name}`);
   }

@@ -6,7 +6,7 @@ import { frameAddr } from "../mm/frames";
 import { mapGrant, unmapGrant, mapHandle, mapBusAddr } from "./map";
 import { copyOne, GNTCOPY_source_gref, GNTCOPY_dest_gref } from "./copy";
 import { setLimits, GNTMAP_device_map, GNTMAP_readonly, GNTST_okay } from "./table";
-import { checkWithGrants } from "./refs";
+import { checkWithGrants, setGrantChecks } from "./refs";
 
 let lastAddr: u32 = 0;
 
@@ -44,4 +44,9 @@ export function gntHostCopy(srcDom: u32, srcRef: u32, srcOff: u32, dstDom: u32, 
 // The MMU invariant checker with the grant tables' own references accounted for.
 export function gntCheckInvariants(): u32 {
   return checkWithGrants();
+}
+
+// Check the frame table after every grant_table_op (aborting the core on a violation).
+export function gntSetChecks(on: bool): void {
+  setGrantChecks(on);
 }

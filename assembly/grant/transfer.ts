@@ -3,7 +3,7 @@
 // be unused (steal_page: nothing but its allocation holds it); it leaves the giver at once, and
 // if the receiver cannot take it the frame is freed, as Xen does.
 import { nrFrames, ftEntry, FT_COUNT, FT_OWNER, FT_FLAGS, FT_TYPE, FTF_ALLOCATED, m2pSet, M2P_INVALID } from "../mm/frames";
-import { freeDomFrame } from "../mm/domheap";
+import { freeDomFrame, hypervisorUses } from "../mm/domheap";
 import { dom, DOM_TOT_PAGES, DOM_MAX_PAGES } from "../domain/domain";
 import {
   gtReady, gtVersion, nrEntries, sharedEntry, GTF_accept_transfer, GTF_transfer_committed, GTF_transfer_completed,
@@ -21,6 +21,8 @@ function stealPage(d: u32, mfn: u64): bool {
   const e = ftEntry(mfn);
   if (<u32>load<u16>(e + FT_OWNER) != d || (load<u16>(e + FT_FLAGS) & FTF_ALLOCATED) == 0) return false;
   if (load<u32>(e + FT_COUNT) != 0 || (load<u64>(e + FT_TYPE) & 0xffffffff) != 0) return false;
+  // shared_info and vcpu_info frames are written by the hypervisor without a reference.
+  if (hypervisorUses(mfn, d)) return false;
   adjustTot(d, -1);
   // Xen clears the page's owner and allocation; the frame is in limbo until assigned or freed.
   store<u16>(e + FT_FLAGS, load<u16>(e + FT_FLAGS) & ~FTF_ALLOCATED);

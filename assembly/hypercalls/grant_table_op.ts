@@ -11,7 +11,7 @@ import { addrOk } from "../mm/pv_mmu";
 import { nrFrames, frameOwner } from "../mm/frames";
 import { xsmTarget } from "./mmu_update";
 import { createContinuation, setArg1, setArg2, setArg3 } from "./args";
-import { mmuOpDone } from "../mm/invariants";
+import { grantOpDone } from "../grant/refs";
 import {
   gtReady, gtVersion, nrGrantFrames, maxGrantFrames, nrStatusFrames, sharedFrame, statusFrame, growTable,
   nrEntries, activeEntry, sharedEntry, statusWord, statusFramesFor, populateStatus, unpopulateStatus,
@@ -37,7 +37,6 @@ export const GNTTABOP_get_version: u32 = 10;
 export const GNTTABOP_swap_grant_ref: u32 = 11;
 export const GNTTABOP_cache_flush: u32 = 12;
 const GNTTABOP_CMD_MASK: u32 = 0xfff;
-const GNTTABOP_CONTINUATION_ARG_SHIFT: u32 = 12;
 
 const ERANGE: i64 = 34;
 const EILSEQ: i64 = 84;
@@ -55,7 +54,7 @@ let opaqueOut: u32 = 0;
 
 export function do_grant_table_op(cmd64: u64, uop: u64, count64: u64): i64 {
   const rc = grantTableOp(<u32>cmd64, uop, <u32>count64);
-  mmuOpDone();
+  grantOpDone();
   return rc;
 }
 

@@ -12,6 +12,7 @@
 // References the hypervisor itself keeps (holdPage, shared_info, vcpu_info, GDT frames) are
 // listed in otherHolders(); a new kind of holder must use holdPage or be added there, or its
 // frames will be reported.
+import { grantRefs } from "../grant/refs";
 import { CR3, MAX_DOMAINS, MESSAGE_BUF } from "../layout";
 import { nrFrames, ftEntry, frameAddr, FT_COUNT, FT_OWNER, FT_TYPE, OWNER_FREE } from "./frames";
 import {
@@ -229,6 +230,9 @@ function baseRefs(delta: i32, check: bool): void {
 // (sched/setup.ts), each registered vcpu_info frame (hypercalls/vcpu_op.ts) and each vCPU's
 // GDT frames (set_gdt, mm/gdt.ts).
 function otherHolders(delta: i32, check: bool): void {
+  // Grant tables: the reference the hypervisor keeps on shared and status frames, and device
+  // mappings (grant/refs.ts).
+  grantRefs(delta);
   for (let m: u64 = 0; m < <u64>nrFrames; m++) {
     const h = <i32>((load<u64>(ftEntry(m) + FT_TYPE) & PGT_holds_mask) >> PGT_HOLDS_SHIFT);
     if (h == 0) continue;

@@ -156,7 +156,7 @@ static void maps(void)
 	check(gnttab_in_use(8) == 0, "nothing left in use", "%#x", gnttab_flags(8));
 
 	/* The maptrack: one frame of 256 entries, one of which the free list always keeps. A
-	 * grant's pin counters are 8 bits and refuse to reach 128, so three grants share the maps. */
+	 * grant's pin counters are 8 bits and stop at 128, so three grants share the maps. */
 	grant_handle_t hs[256];
 	grant_ref_t refs[3] = { 8, 13, 14 };
 	gnttab_grant_access(13, self, virt_to_mfn(data), 1);
@@ -174,14 +174,35 @@ static void maps(void)
 	for (n = 0; n < 200; n++)
 		if ((st = gnttab_map(self, 8, 0, GNTMAP_device_map | GNTMAP_readonly, &hs[n], NULL)) != GNTST_okay)
 			break;
-	CHECK_RC(st, GNTST_general_error, "a grant's read-only device pin count stops below 128");
-	CHECK_RC(n, 127, "after 127 maps");
+	CHECK_RC(st, GNTST_general_error, "a grant's read-only device pin count stops at 128");
+	CHECK_RC(n, 128, "after 128 maps");
 	bad = 0;
 	for (int i = 0; i < n; i++)
 		bad += gnttab_unmap(0, bus, hs[i]) != GNTST_okay;
 	CHECK_RC(bad, 0, "they all unmap");
 	check(gnttab_in_use(8) == 0 && gnttab_in_use(13) == 0 && gnttab_in_use(14) == 0, "nothing left in use", "%#x",
 	      gnttab_flags(8));
+
+	/* 200 maps and 200 unmaps in one call each: both batches are continued to the end. */
+	static struct gnttab_map_grant_ref mb[200];
+	static struct gnttab_unmap_grant_ref ub[200];
+	for (int i = 0; i < 200; i++)
+		mb[i] = (struct gnttab_map_grant_ref){ .flags = GNTMAP_device_map | GNTMAP_readonly,
+						       .ref = i % 2 ? 13 : 8, .dom = self, .status = 1 };
+	CHECK_RC(op(GNTTABOP_map_grant_ref, mb, 200), 0, "a 200-element map batch");
+	bad = 0;
+	for (int i = 0; i < 200; i++) {
+		bad += mb[i].status != 0;
+		ub[i] = (struct gnttab_unmap_grant_ref){ .dev_bus_addr = mb[i].dev_bus_addr, .handle = mb[i].handle, .status = 1 };
+	}
+	CHECK_RC(bad, 0, "every map of the continued batch was done");
+	CHECK_RC(op(GNTTABOP_unmap_grant_ref, ub, 200), 0, "a 200-element unmap batch");
+	bad = 0;
+	for (int i = 0; i < 200; i++)
+		bad += ub[i].status != 0;
+	CHECK_RC(bad, 0, "every unmap of the continued batch was done");
+	check(gnttab_in_use(8) == 0 && gnttab_in_use(13) == 0, "nothing left in use", "%#x %#x", gnttab_flags(8),
+	      gnttab_flags(13));
 
 	/* A batch with a bad element: the others are done, each has its status. */
 	struct gnttab_map_grant_ref b[3] = {

@@ -408,6 +408,21 @@ static void test_gdt(void)
 	CHECK_RC(set_page_writable(g2, 1), 0, "the released frames can be mapped writable again");
 	set_page_writable(g3, 1);
 	CHECK_RC(load_fs(SEL(512)), 13, "with no GDT only Xen's selectors remain");
+
+	/* An LDT (MMUEXT_SET_LDT): selectors with TI set come from it. */
+	uint64_t *ldt = alloc_page();
+	ldt[1] = seg_desc(0x4000, 0xfffff, DESC_P | DESC_DPL(3) | DESC_S | DESC_DATA_RW, DESC_G | DESC_DB);
+	ldt[2] = 0x0000890000000067UL; /* a TSS descriptor: never valid in an LDT */
+	set_page_writable(ldt, 0);
+	CHECK_RC(mmuext1(MMUEXT_SET_LDT, (unsigned long)ldt, 3), 0, "MMUEXT_SET_LDT with 3 entries");
+	CHECK_RC(load_fs((1 << 3) | 4 | 3), 0, "load %fs from the LDT");
+	via = fs_read64((unsigned long)&target_word - 0x4000);
+	check(via == target_word, "the LDT descriptor's base applies", "%#lx", (unsigned long)via);
+	CHECK_RC(load_fs((2 << 3) | 4 | 3), 13, "a system descriptor in the LDT cannot be loaded");
+	CHECK_RC(load_fs((3 << 3) | 4 | 3), 13, "a selector past the LDT's entries raises #GP");
+	CHECK_RC(load_fs(0), 0, "null %fs after the LDT");
+	CHECK_RC(mmuext1(MMUEXT_SET_LDT, 0, 0), 0, "drop the LDT");
+	CHECK_RC(load_fs((1 << 3) | 4 | 3), 13, "with no LDT its selectors raise #GP");
 }
 
 int main(void)
