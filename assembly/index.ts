@@ -359,4 +359,6 @@ export function traceHash(): u64 { return tHash; }
 export function traceEnable(on: bool): void { setTraceOn(on); }
 
 // ---- grant tables: the host's (dom0's) backends and the checker (grant/host.ts) ----
-export { gntSetLimits, gntHostMap, gntHostMapAddr, gntHostUnmap, gntHostCopy, gntCheckInvariants } from "./grant/host";
+export {
+  gntSetLimits, gntHostMap, gntHostMapAddr, gntHostUnmap, gntHostCopy, gntCheckInvariants, gntSetChecks,
+} from "./grant/host";

@@ -7,6 +7,7 @@ import { parseKernel, resolveKernel, BadKernelError } from "./builder/elf.ts";
 import { computeLayout } from "./builder/layout.ts";
 import { buildDomain, type BuiltDomain } from "./builder/build.ts";
 import { ConsoleBackend } from "./backends/console.ts";
+import { XenstoreToolstack } from "./toolstack/xenstore.ts";
 import * as A from "./gen/abi.ts";
 
 export { BadKernelError } from "./builder/elf.ts";
@@ -37,6 +38,8 @@ export interface HypervisorOptions {
   costs?: Partial<Record<CostKind, number>>;
   /** Wallclock at boot, seconds since the epoch (default 2000-01-01). Never the host clock. */
   bootEpoch?: number;
+  /** Run XenStore (hv.xenstore): every new domain gets its keys and its store ring served. Default off. */
+  xenstore?: boolean;
 }
 
 export interface DomainOptions {
@@ -196,6 +199,8 @@ export class Hypervisor {
   private traceListeners: Array<(r: TraceRecord) => void> = [];
   /** Trace records the ring overwrote before the host read them. */
   traceLost = 0;
+  /** The XenStore daemon and the toolstack's keys (with the `xenstore` option). */
+  readonly xenstore?: XenstoreToolstack;
 
   constructor(opts: HypervisorOptions = {}) {
     const mib = opts.memoryMiB ?? 256;
@@ -225,6 +230,7 @@ export class Hypervisor {
       x.setCost(i, v);
     }
     if (opts.bootEpoch !== undefined) x.setBootEpoch(opts.bootEpoch);
+    if (opts.xenstore) this.xenstore = new XenstoreToolstack(this);
   }
 
   /** Build a domain from a Xen PV kernel. Throws BadKernelError for a kernel Xen would refuse. */
@@ -260,12 +266,39 @@ export class Hypervisor {
     this.domains.push(d);
     const be = d.consoleBackend;
     if (be) this.hostPorts.set(be.port, () => d.emit(be.service()));
+    this.xenstore?.domainCreated(d);
     return d;
+  }
+
+  /**
+   * Attach a host backend (dom0) to a domain's unbound port (e.g. `built.storeEvtchn` for
+   * xenstore): binds a host port to it; `onNotify` runs whenever the guest sends on it. Returns
+   * the host port, for `notify`.
+   */
+  bindBackend(domain: Domain, guestPort: number, onNotify: () => void): number {
+    const p = this.core.exports.hostBindInterdomain(domain.id, guestPort);
+    if (p < 0) throw new Error(`${domain.name}: cannot bind port ${guestPort} (error ${p})`);
+    this.hostPorts.set(p, onNotify);
+    return p;
+  }
+
+  /** Send an event from a host port to the guest it is bound to. */
+  notify(hostPort: number): void {
+    const rc = this.core.exports.hostSend(hostPort);
+    if (rc < 0) throw new Error(`host port ${hostPort}: send failed (error ${rc})`);
   }
 
   /** The machine's virtual time (ns): the clock of the physical CPU furthest behind. */
   get nowNs(): number {
     return this.core.exports.machineNs();
+  }
+
+  /** The cost table in use and how many events of each kind were charged so far (for re-weighting). */
+  costs(): Record<CostKind, { cycles: number; count: number }> {
+    const x = this.core.exports;
+    const out = {} as Record<CostKind, { cycles: number; count: number }>;
+    COST_KINDS.forEach((k, i) => (out[k] = { cycles: x.cost(i), count: x.costEvents(i) }));
+    return out;
   }
 
   /** Hash of every trace record written so far (equal for equal runs). */
@@ -342,6 +375,7 @@ export class Hypervisor {
         const reason = d.shutdownReason ?? "crash";
         const message = reason === "crash" && x.messageLength() > 0 ? readCString(this.core, x.messageAddr(), 1024) : undefined;
         results.set(d, { kind: "shutdown", reason, code: x.domainShutdownCode(d.id), message });
+        this.xenstore?.domainShutdown(d);
       }
       if (exit === A.EXIT_IDLE && !work) {
         if (++idleRounds >= 2) settle((d) => ({ kind: "stuck", message: `${d.name}: blocked with no event source to wake it` }));

@@ -95,3 +95,21 @@ test("SCHEDOP_shutdown with every reason reaches the host; shutdown_code is reco
     }
   });
 });
+
+test("a host backend attached to the xenstore port answers each notification", () => {
+  const hv = new Hypervisor();
+  const d = hv.createDomain({ kernel: "build/guests/idle.elf", memoryMiB: 8, cmdline: "store" });
+  assert.equal(d.built.storeEvtchn, 1);
+  assert.equal(d.built.consoleEvtchn, 2);
+  let calls = 0;
+  const port = hv.bindBackend(d, d.built.storeEvtchn!, () => {
+    calls++;
+    hv.notify(port);
+  });
+  const r = hv.run({ maxSeconds: 60 }).get(d)!;
+  assertPoweredOff(d, r);
+  assert.match(d.console, /idle: 3 answers on port 1/);
+  // One call for the binding itself (Xen raises a freshly bound port once), three for the guest.
+  assert.equal(calls, 4);
+  assert.throws(() => hv.bindBackend(d, 40, () => {}), /cannot bind port 40/);
+});

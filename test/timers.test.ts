@@ -51,3 +51,14 @@ test("real-time pacing (off by default) keeps virtual time behind host time", ()
   assert.ok(hv.nowNs >= 0.3e9 && hv.nowNs < 0.32e9, `virtual ${hv.nowNs} ns`);
   assert.ok(Date.now() - t0 >= 250, `host ${Date.now() - t0} ms`);
 });
+
+test("the cost table is configurable and every charged event is counted", () => {
+  const { hv, doms, results } = runGuests([{ elf: "blocker" }], { costs: { hypercall: 1000 } });
+  assertPoweredOff(doms[0]!, results[0]!);
+  const c = hv.costs();
+  assert.equal(c.hypercall.cycles, 1000);
+  assert.equal(c.hypercall.count, doms[0]!.counters()[0]!.hypercalls);
+  assert.ok(c.bounce.count >= doms[0]!.counters()[0]!.upcalls);
+  assert.ok(c.contextSwitch.count >= 1);
+  assert.throws(() => runGuests([{ elf: "blocker" }], { costs: { nonsense: 1 } as never }), /cost nonsense/);
+});

@@ -1,6 +1,6 @@
 // SSE/SSE2 instructions: the dispatcher from opcode and mandatory prefix (none, 66, F2, F3)
 // to the instruction families. Returns false for opcodes and forms this CPU does not have
-// (the caller raises #UD): the MMX-register forms, SSE3 and later, rcpps/rsqrtps.
+// (the caller raises #UD): the MMX-register forms, SSE3 and later.
 import { DEC } from "../layout";
 import { D_LOCK } from "./decode";
 import { dReg } from "./regs";
@@ -15,6 +15,7 @@ import {
 import { isIntOp, intInsn, logicPs, shiftImm } from "./sse_int";
 import { isInterleave, interleaveInsn, unpckInsn, pshufInsn, shufInsn } from "./sse_shuffle";
 import { fxsave, fxrstor } from "./sse_state";
+import { approxInsn } from "./sse_approx";
 
 export function execSSE(op: u32): bool {
   if (op >= 0x200 || load<u8>(DEC + D_LOCK) != 0) return false;
@@ -38,6 +39,7 @@ export function execSSE(op: u32): bool {
     case 0x50: return p <= 1 ? movMask(b, p) : false;
     case 0x51: case 0x58: case 0x59: case 0x5c: case 0x5d: case 0x5e: case 0x5f:
       return fpArithInsn(b, p);
+    case 0x52: case 0x53: return approxInsn(b, p);
     case 0x54: case 0x55: case 0x56: case 0x57: return p <= 1 ? logicPs(b) : false;
     case 0x5a: return cvtFpFp(p);
     case 0x5b: return cvtDqPs(p);

@@ -196,11 +196,16 @@ export function roundPack(neg: bool, e: i32, s0: u64, s1: u64, ctl: u32, prec: u
   }
   let flags: u32 = (rInexact ? FE_PE : 0) | (rUp ? FE_C1 : 0);
   if (e2 >= 0x7fff) {
-    // Unmasked: the exponent rebiased into range; when even that does not fit (fscale) the
-    // reference gives the masked response, with OE.
-    if ((ctl & FE_OE) == 0 && e2 - REBIAS < 0x7fff) {
-      setOut(sig, sign | <u32>((e2 - REBIAS) & 0x7fff));
-      return flags | FE_OE;
+    // Unmasked: the exponent rebiased into range; when even that does not fit (fscale's
+    // massive overflow) a signed infinity in every rounding mode (SDM vol. 1 8.5.4), with
+    // C1 set as the reference processor does.
+    if ((ctl & FE_OE) == 0) {
+      if (e2 - REBIAS < 0x7fff) {
+        setOut(sig, sign | <u32>((e2 - REBIAS) & 0x7fff));
+        return flags | FE_OE;
+      }
+      setOut(TOP_BIT, sign | 0x7fff);
+      return FE_OE | FE_PE | FE_C1;
     }
     const toInf = rc == RC_NEAR || (rc == RC_DOWN && neg) || (rc == RC_UP && !neg);
     if (toInf) {
@@ -211,9 +216,15 @@ export function roundPack(neg: bool, e: i32, s0: u64, s1: u64, ctl: u32, prec: u
     return FE_OE | FE_PE;
   }
   if (e2 < 1) {
-    if ((ctl & FE_UE) == 0 && e2 + REBIAS >= 1) { // rebiased, as for overflow
-      setOut(sig, sign | <u32>((e2 + REBIAS) & 0x7fff));
-      return flags | FE_UE;
+    if ((ctl & FE_UE) == 0) {
+      if (e2 + REBIAS >= 1) { // rebiased, as for overflow
+        setOut(sig, sign | <u32>((e2 + REBIAS) & 0x7fff));
+        return flags | FE_UE;
+      }
+      // Massive underflow (fscale): still tiny after rebiasing gives a signed zero, in
+      // every rounding mode (SDM vol. 1 8.5.5; C1 clear, as the reference processor does).
+      setOut(0, sign);
+      return FE_UE | FE_PE;
     }
     shiftRightJam(s0, s1, <u32>(1 - e));
     roundAt(j0, j1, k, neg, rc);

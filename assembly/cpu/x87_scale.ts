@@ -32,9 +32,16 @@ export function fprem(nearest: bool): void {
   else if (ka == K_INF || kb == K_ZERO) r = setIndefinite();
   else {
     r = ka == K_DENORMAL || kb == K_DENORMAL ? FE_DE : 0;
-    if (kb == K_INF || ka == K_ZERO) {
+    if (ka == K_ZERO) {
       outSigL = aSig;
       outSEL = aSE;
+    } else if (kb == K_INF) {
+      // The quotient is 0 and the remainder a, re-encoded as when |a| < |b| (the reference
+      // processor normalizes pseudo-denormals and underflows a denormal when UE is unmasked).
+      normalize(aSig, aSE);
+      r |= roundPack((aSE & 0x8000) != 0, nExp, nSig, 0, fcw(), 64);
+      outSigL = outSig;
+      outSEL = outSE;
     } else {
       r |= remainder(aSig, aSE, bSig, bSE, nearest);
       cc = remCC;

@@ -5,7 +5,7 @@
 // loop so the host's backends can react.
 import { EVTCHN_TABLE, EVTCHN_PORTS, EVTCHN_REC, HOST_PENDING, MAX_DOMAINS } from "../layout";
 import { SH_evtchn_pending, SH_evtchn_mask, VI_evtchn_upcall_pending, VI_evtchn_pending_sel } from "../abi/structs";
-import { EINVAL } from "../abi/xen";
+import { EINVAL, ENOSPC } from "../abi/xen";
 import {
   dom, vcpuCtl, domValid, DOM_SHARED_INFO, DOM_VCPU0, DOM_NR_VCPUS, DOM_EVTCHN_VALID, DOM_EVTCHN_MAX,
   VC_VCPU_INFO, VC_POLLING, VC_POLL_EVTCHN, VC_VIRQ, VC_STATE, VS_BLOCKED,
@@ -78,10 +78,10 @@ export function getFreePort(d: u32): i32 {
   let valid = load<u32>(dom(d) + DOM_EVTCHN_VALID);
   let port: u32 = 0;
   for (; port < valid; port++) {
-    if (port > maxPort) return -28; // -ENOSPC
+    if (port > maxPort) return <i32>-ENOSPC;
     if (load<u8>(portRec(d, port) + P_STATE) == ECS_FREE) return <i32>port;
   }
-  if (port > maxPort || port >= EVTCHN_PORTS) return -28;
+  if (port > maxPort || port >= EVTCHN_PORTS) return <i32>-ENOSPC;
   valid += BUCKET;
   store<u32>(dom(d) + DOM_EVTCHN_VALID, valid);
   memory.fill(portRec(d, port), 0, BUCKET * EVTCHN_REC);

@@ -118,7 +118,7 @@ export function send(d: u32, port: u32): i64 {
     const a = vcpuCtl(curVcpu) + VC_CNT + VCNT_SENDS * 8;
     store<u64>(a, load<u64>(a) + 1);
   }
-  const r = portRec(d, port < 4096 ? port : 0);
+  const r = portRec(d, portValid(d, port) ? port : 0);
   trace(TR_SEND, nowCycles(), curPcpu, d, d == HOST_DOMID ? 0xffff : load<u32>(vcpuCtl(curVcpu) + VC_ID), <u64>port,
     (<u64>load<u16>(r + P_REMOTE_DOM) << 16) | <u64>load<u16>(r + P_REMOTE_PORT));
   return rc;
@@ -153,7 +153,7 @@ function status(): i64 {
   return 0;
 }
 
-// Copy in `len` bytes, run, copy `outLen` bytes back on success.
+// Copy the argument struct in, run the operation, copy its OUT field back on success.
 export function do_event_channel_op(cmd: u64, arg: u64): i64 {
   let len: u32 = 0;
   switch (<u32>cmd) {
@@ -166,7 +166,6 @@ export function do_event_channel_op(cmd: u64, arg: u64): i64 {
     case EVTCHNOP_expand_array: case EVTCHNOP_set_priority: len = 8; break;
     default: return -ENOSYS;
   }
-  if (cmd > 64) return -ENOSYS;
   if (!copyFromGuest(A, arg, len)) return -EFAULT;
   let rc: i64 = 0;
   let out: u32 = 0; // offset of a u32 result to copy back (0: none; status copies all)

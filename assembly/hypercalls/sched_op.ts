@@ -7,7 +7,7 @@ import {
 } from "../abi/xen";
 import { getGuestU32, guestOk, copyFromGuest } from "../mm/guest";
 import {
-  curDom, curVcpu, dom, domainShutdown, domValid, DOM_SHUTDOWN_CODE, DOM_PRIVILEGED, DOM_WATCHDOG, vc,
+  curDom, curVcpu, dom, domainShutdown, domValid, DOM_SHUTDOWN_CODE, DOM_PRIVILEGED, DOM_WATCHDOG, DOM_VCPU0, vc,
   VC_POLLING, VC_POLL_EVTCHN, VC_POLL_AT, VC_CNT, VCNT_YIELDS, VC_VCPU_INFO, VC_ID,
 } from "../domain/domain";
 import { requestExit, EXIT_SHUTDOWN, EXIT_BLOCKED, EXIT_YIELD } from "../sched/run";
@@ -103,7 +103,7 @@ function watchdog(id: u32, timeoutSec: u32): i64 {
     else store<u64>(d + DOM_WATCHDOG + i * 8, deadline);
   }
   store<u32>(d + WD_INUSE, inuse);
-  timerUpdate(load<u32>(d + 12)); // vCPU 0 (DOM_VCPU0) carries the domain's watchdogs
+  timerUpdate(load<u32>(d + DOM_VCPU0)); // vCPU 0 carries the domain's watchdogs
   return rc;
 }
 

@@ -45,7 +45,9 @@ function leaveRunnable(v: u32): void {
 }
 
 // vcpu_unblock: a blocked vCPU becomes runnable. A pCPU that had nothing to do catches up with
-// the waker's clock, so the woken vCPU never runs before the event that woke it.
+// the waker's clock, so the woken vCPU never runs before the event that woke it. (A busy pCPU
+// is at most one quantum behind the waker, sched/loop.ts; the event reaches its vCPU at that
+// pCPU's next quantum boundary.)
 export function vcpuKick(v: u32): void {
   const c = vcpuCtl(v);
   if (load<u32>(c + VC_STATE) != VS_BLOCKED) return;

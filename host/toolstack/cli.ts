@@ -1,9 +1,12 @@
 // The xenwasm command line (an xl-like front end). Exit status: 0 poweroff, 1 crash or any
 // other shutdown, 2 bad input, 3 time limit reached.
 import { createWriteStream, type WriteStream } from "node:fs";
-import { Hypervisor, BadKernelError, TRACE_TYPES, type RunResult, type Domain } from "../index.ts";
+import { Hypervisor, BadKernelError, TRACE_TYPES, type Domain } from "../index.ts";
+import { Lifecycle, type LifeResult } from "./lifecycle.ts";
+import { serveXenstore, xenstoreMain, XsUsageError } from "./xsctl.ts";
 
 const HELP = `usage: xenwasm run KERNEL.elf [KERNEL2.elf ...] [options]
+       xenwasm xenstore --socket PATH ls|read|write|rm|watch [ARGS]   (see xenwasm xenstore --help)
        xenwasm --help
 
 Boot Xen PV kernels on xenwasm, one domain each, all running together; stream their consoles
@@ -21,9 +24,19 @@ options:
   --realtime         pace virtual time to host time (interactive use)
   --max-seconds S    give up after S seconds of host time (exit 3)
   --seed N           seed for the hypervisor's choices (default 1)
+  --shutdown-after S ask every guest to power off (XenStore control/shutdown = poweroff) at
+                     virtual second S
+  --shutdown-grace S virtual seconds a guest has to shut down once asked (default 10); after
+                     that it is destroyed (exit 1)
+  --xenstore-socket PATH
+                     serve XenStore on a unix socket while running, for \`xenwasm xenstore\`
 
-exit status: 0 every guest powered off; 1 one crashed or shut down otherwise, or is blocked
-             for good; 2 bad input (the message says what and where); 3 --max-seconds ran out.
+Every domain gets its XenStore keys (/local/domain/N: name, domid, vm, memory, cpu, console,
+control) as Xen's toolstack writes them. Ctrl-C asks every guest to power off (as
+--shutdown-after does); a second Ctrl-C destroys them.
+
+exit status: 0 every guest powered off; 1 one crashed or shut down otherwise, is blocked
+             for good, or was destroyed; 2 bad input (the message says what and where); 3 --max-seconds ran out.
 `;
 
 class UsageError extends Error {}
@@ -39,6 +52,9 @@ interface RunArgs {
   cpuMHz: number;
   trace?: string;
   realtime: boolean;
+  shutdownAfter?: number;
+  grace?: number;
+  xenstoreSocket?: string;
 }
 
 function parseNumber(flag: string, v: string | undefined, min: number, integer: boolean): number {
@@ -79,6 +95,14 @@ function parseRun(argv: string[]): RunArgs {
         break;
       }
       case "--realtime": a.realtime = true; break;
+      case "--shutdown-after": a.shutdownAfter = parseNumber(flag, value(), 0, false); break;
+      case "--shutdown-grace": a.grace = parseNumber(flag, value(), 0, false); break;
+      case "--xenstore-socket": {
+        const v = value();
+        if (v === undefined || v === "") throw new UsageError("--xenstore-socket needs a path");
+        a.xenstoreSocket = v;
+        break;
+      }
       default:
         if (flag.startsWith("-")) throw new UsageError(`unknown option ${flag} (see xenwasm --help)`);
         a.kernels.push(arg);
@@ -89,7 +113,7 @@ function parseRun(argv: string[]): RunArgs {
   return a;
 }
 
-function exitCodeFor(r: RunResult): number {
+function exitCodeFor(r: LifeResult): number {
   if (r.kind === "timeout") return 3;
   if (r.kind === "shutdown" && r.reason === "poweroff") return 0;
   return 1;
@@ -123,8 +147,9 @@ function traceLine(r: { cycles: bigint; type: number; pcpu: number; domid: numbe
   return `${r.cycles} ${TRACE_TYPES[r.type] ?? r.type} pcpu=${r.pcpu} dom=${r.domid} vcpu=${r.vcpu} a=${r.a} b=${r.b}\n`;
 }
 
-function report(d: Domain, r: RunResult, maxSeconds: number | undefined): void {
-  if (r.kind === "timeout") process.stderr.write(`xenwasm: ${d.name}: still running after --max-seconds ${maxSeconds}; stopped\n`);
+function report(d: Domain, r: LifeResult, maxSeconds: number | undefined): void {
+  if (r.kind === "destroyed") process.stderr.write(`xenwasm: ${d.name}: ${r.message}\n`);
+  else if (r.kind === "timeout") process.stderr.write(`xenwasm: ${d.name}: still running after --max-seconds ${maxSeconds}; stopped\n`);
   else if (r.kind === "stuck") process.stderr.write(`xenwasm: ${r.message}\n`);
   else if (r.reason !== "poweroff") {
     process.stderr.write(`xenwasm: ${d.name}: shut down (${r.reason})${r.message ? `: ${r.message}` : ""}\n`);
@@ -139,11 +164,23 @@ export async function main(argv: string[]): Promise<number> {
   }
   let trace: WriteStream | undefined;
   try {
+    if (cmd === "xenstore") {
+      try {
+        return await xenstoreMain(rest, (s) => process.stdout.write(s), (s) => process.stderr.write(s));
+      } catch (e) {
+        if (e instanceof XsUsageError) throw new UsageError(e.message);
+        if (e instanceof Error && /^cannot connect/.test(e.message)) {
+          process.stderr.write(`xenwasm: xenstore: ${e.message}\n`);
+          return 1;
+        }
+        throw e;
+      }
+    }
     if (cmd !== "run") throw new UsageError(`unknown command ${JSON.stringify(cmd)} (see xenwasm --help)`);
     const args = parseRun(rest);
     const n = args.kernels.length;
     const memoryMiB = Math.min(3072, Math.max(256, (args.memory + 1) * n + 16));
-    const hv = new Hypervisor({ memoryMiB, seed: args.seed, pcpus: args.pcpus, cpuMHz: args.cpuMHz });
+    const hv = new Hypervisor({ memoryMiB, seed: args.seed, pcpus: args.pcpus, cpuMHz: args.cpuMHz, xenstore: true });
     const names = uniqueNames(args.kernels);
     const doms = args.kernels.map((k, i) => hv.createDomain({ kernel: k, name: names[i], memoryMiB: args.memory, vcpus: args.vcpus, cmdline: args.cmdline }));
     const out = (s: string) => process.stdout.write(s);
@@ -154,7 +191,22 @@ export async function main(argv: string[]): Promise<number> {
       t.write(`# xenwasm trace: cycles type pcpu dom vcpu a b (cpu ${args.cpuMHz} MHz, ${args.pcpus} pcpus)\n`);
       hv.onTrace((r) => t.write(traceLine(r)));
     }
-    const results = hv.run({ maxSeconds: args.maxSeconds, realtime: args.realtime, slice: args.trace ? 100_000 : undefined });
+    const life = new Lifecycle(hv, doms, {
+      shutdownAfter: args.shutdownAfter, graceSeconds: args.grace, maxSeconds: args.maxSeconds,
+      realtime: args.realtime, slice: args.trace ? 100_000 : undefined,
+    });
+    // First Ctrl-C: ask the guests to power off; second: destroy them.
+    let interrupts = 0;
+    const onSigint = () => (++interrupts === 1 ? life.requestShutdown() : life.destroy());
+    process.on("SIGINT", onSigint);
+    const server = args.xenstoreSocket ? serveXenstore(hv.xenstore!.xs, args.xenstoreSocket) : undefined;
+    let results: Map<Domain, LifeResult>;
+    try {
+      results = await life.run();
+    } finally {
+      process.off("SIGINT", onSigint);
+      if (server) await server.close();
+    }
     let code = 0;
     for (const d of doms) {
       const r = results.get(d)!;

@@ -26,6 +26,8 @@ export interface Form {
   regSz?: string;
   undef?: number | ((ctx: Ctx) => number);
   undefRes?: (ctx: Ctx) => { reg?: number[]; rm?: boolean };
+  /** XMM results are approximations compared within the architectural error (compare.ts). */
+  approx?: boolean;
 }
 
 export const M64 = (1n << 64n) - 1n;
