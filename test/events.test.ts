@@ -84,16 +84,26 @@ test("VIRQs raised by the host reach the guest's bound ports", () => {
   assert.match(d.console, /got VIRQ_DEBUG and VIRQ_CONSOLE/);
 });
 
-test("SCHEDOP_shutdown with every reason reaches the host; shutdown_code is recorded", () => {
+test("SCHEDOP_shutdown with every reason reaches the host; a shutdown_code set first wins", () => {
   const reasons = ["poweroff", "reboot", "suspend", "crash", "watchdog", "soft_reset"];
   const { results } = runGuests(reasons.map((_, i) => ({ elf: "idle", cmdline: `shutdown=${i}` })));
   results.forEach((r, i) => {
     assert.equal(r.kind, "shutdown", JSON.stringify(r));
     if (r.kind === "shutdown") {
       assert.equal(r.reason, reasons[i]);
-      assert.equal(r.code, 1);
+      assert.equal(r.code, i);
     }
   });
+  // Xen's domain_shutdown: once SCHEDOP_shutdown_code recorded a code (reboot), any later
+  // shutdown reports it, whatever reason the guest passes.
+  const coded = runGuests([0, 3].map((i) => ({ elf: "idle", cmdline: `coded-shutdown=${i}` }))).results;
+  for (const r of coded) {
+    assert.equal(r.kind, "shutdown", JSON.stringify(r));
+    if (r.kind === "shutdown") {
+      assert.equal(r.reason, "reboot");
+      assert.equal(r.code, 1);
+    }
+  }
 });
 
 test("a host backend attached to the xenstore port answers each notification", () => {

@@ -6,6 +6,7 @@ import {
 } from "../layout";
 import { poolBase, nrFrames, m2pBase, m2pBytes } from "../mm/frames";
 import { MACH2PHYS_VIRT_START } from "../abi/xen";
+import { charge, COST_PAGE_WALK } from "../time/clock";
 import { frameHasCode, codeWritten } from "./dcache";
 import { m2pHiddenFromUser } from "../hypercalls/vm_assist";
 
@@ -132,6 +133,7 @@ export function setPtwrWindow(vpn: u64, host: u32): void {
 // Walk the active page tables for va. Returns the host address of the page, or 0 after
 // raising the fault when `report` (else silently). Fills the TLB on success.
 export function walk(va: u64, acc: u32, report: bool): u32 {
+  charge(COST_PAGE_WALK);
   if (!canonical(va)) {
     if (report) raiseGP0();
     return 0;

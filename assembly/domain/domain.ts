@@ -124,6 +124,7 @@ export function domainCreate(domid: u32, nrVcpus: u32, maxPages: u32): i32 {
   const d = dom(domid);
   memory.fill(d, 0, DOMAIN_STRIDE);
   store<u32>(d + DOM_STATE, DS_BUILDING);
+  store<u32>(d + DOM_SHUTDOWN_CODE, SHUTDOWN_CODE_INVALID);
   store<u32>(d + DOM_NR_VCPUS, nrVcpus);
   store<u32>(d + DOM_VCPU0, nextVcpu);
   store<u32>(d + DOM_MAX_PAGES, maxPages);
@@ -177,11 +178,16 @@ export function vcpuReload(v: u32): void {
   }
 }
 
+// SCHEDOP_shutdown_code's code, once set, is the reason of any later shutdown (Xen's
+// domain_shutdown); until then the code is SHUTDOWN_CODE_INVALID.
+export const SHUTDOWN_CODE_INVALID: u32 = 0xffffffff;
+
 export function domainShutdown(d: u32, reason: u32): void {
   const p = dom(d);
   if (load<u32>(p + DOM_STATE) == DS_SHUTDOWN) return;
+  if (load<u32>(p + DOM_SHUTDOWN_CODE) == SHUTDOWN_CODE_INVALID) store<u32>(p + DOM_SHUTDOWN_CODE, reason);
   store<u32>(p + DOM_STATE, DS_SHUTDOWN);
-  store<u32>(p + DOM_SHUTDOWN_REASON, reason);
+  store<u32>(p + DOM_SHUTDOWN_REASON, load<u32>(p + DOM_SHUTDOWN_CODE));
 }
 
 // ---- diagnostics for the host ----

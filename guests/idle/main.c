@@ -43,12 +43,14 @@ int main(void)
 		for (cmd += 6; *cmd >= '0' && *cmd <= '9'; cmd++)
 			want = want * 10 + (unsigned long)(*cmd - '0');
 	}
-	if (!strncmp(cmd, "shutdown=", 9)) {
-		/* Record a code first (SCHEDOP_shutdown_code), then shut down with the given reason. */
+	if (!strncmp(cmd, "shutdown=", 9))
+		xen_shutdown((unsigned int)(cmd[9] - '0'));
+	if (!strncmp(cmd, "coded-shutdown=", 15)) {
+		/* Record a code first (SCHEDOP_shutdown_code): Xen reports it whatever the reason. */
 		struct sched_shutdown code = { .reason = SHUTDOWN_reboot };
 		if (HYPERVISOR_sched_op(SCHEDOP_shutdown_code, &code))
 			panic("shutdown_code refused");
-		xen_shutdown((unsigned int)(cmd[9] - '0'));
+		xen_shutdown((unsigned int)(cmd[15] - '0'));
 	}
 	events_init();
 	if (!strncmp(cmd, "store", 5)) {
