@@ -7,7 +7,10 @@ import { runCases } from "./cpu/harness.ts";
 import { selectForms } from "./cpu/gen.ts";
 
 /** The families the suite runs (`npm run test:cpu -- --list-families` shows them all). */
-const FAMILIES = ["alu", "muldiv", "shift", "bit", "mov", "xchg", "branch", "stack", "misc", "invalid", "string"];
+const FAMILIES = [
+  "alu", "muldiv", "shift", "bit", "mov", "xchg", "branch", "stack", "misc", "invalid", "string",
+  "sse", "sse2", "sseapprox", "sse2int", "x87",
+];
 const SEED = 20261202;
 const PER_FORM = 24; // cases go round the forms, so each form gets exactly this many
 

@@ -450,8 +450,9 @@ function enter(): void {
     if (faulted) return;
   }
   sp -= frame;
-  // The new stack must be writable at its lowest byte (as the CPU checks).
-  if (frame != 0 && !probeWrite(sp, 1)) return;
+  // A write of the operand size at the final stack pointer must not fault (SDM ENTER,
+  // #PF: "a write using the final value of the stack pointer would cause a page fault").
+  if (frame != 0 && !probeWrite(sp, s)) return;
   setReg(RBP, s, frameTemp);
   setReg64(RSP, sp);
 }
