@@ -516,6 +516,34 @@ void xenbus_wait(void)
 	xenbus_dispatch();
 }
 
+static int reconnected(void)
+{
+	return ring->connection == XENSTORE_CONNECTED;
+}
+
+int xenbus_reconnect(void)
+{
+	ring->connection = XENSTORE_RECONNECT;
+	barrier();
+	evtchn_notify(port);
+	for (int i = 0; i < 100 && !reconnected(); i++) {
+		local_irq_disable();
+		if (!reconnected())
+			block_once(monotonic_ns() + 10 * NSEC_PER_MSEC);
+		local_irq_enable();
+	}
+	if (!reconnected())
+		return -ETIME;
+	/* The store dropped our watches, transactions and queued output, and restarted the ring. */
+	broken = 0;
+	rx_have = 0;
+	ev_r = ev_w;
+	evq_count = 0;
+	for (int i = 0; i < XENBUS_MAX_WATCHES; i++)
+		watches[i].used = 0;
+	return 0;
+}
+
 /* ---- the shutdown watcher ---- */
 
 static unsigned int shutdown_reason;

@@ -106,7 +106,9 @@ export class Lifecycle {
         const res = r.get(d);
         if (!res || res.kind === "timeout") continue;
         if (res.kind === "shutdown") {
+          // As xl does after a guest's poweroff: the domain is destroyed and its tree released.
           this.results.set(d, res);
+          this.hv.xenstore?.domainDestroyed(d);
           continue;
         }
         // Stuck: blocked with nothing that could wake it. The host's requests are what could.

@@ -62,6 +62,11 @@ int xenbus_transaction(int (*fn)(xenbus_transaction_t t, void *data), void *data
 /* Commits that had to be redone since boot. */
 extern unsigned long xenbus_retries;
 
+/* Ask the store to restart the connection (connection = RECONNECT; after the store broke it, or
+ * to start over): watches, transactions and queued output are dropped on both sides. 0 or
+ * -ETIME when the store did not answer within a second. */
+int xenbus_reconnect(void);
+
 /* Run the callbacks of queued watch events. */
 void xenbus_dispatch(void);
 /* Sleep until the store sends something (or any other event arrives), then dispatch. */
