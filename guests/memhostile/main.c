@@ -12,30 +12,7 @@
 #include <mm.h>
 #include <traps.h>
 #include <desc.h>
-
-static int failures;
-
-static void check(int ok, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void check(int ok, const char *name, const char *fmt, ...)
-{
-	if (ok) {
-		printk("PASS %s\n", name);
-		return;
-	}
-	char buf[200];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	printk("FAIL %s: %s\n", name, buf);
-	failures++;
-}
-
-#define CHECK_RC(expr, want, name)                                                                 \
-	do {                                                                                       \
-		long __rc = (expr);                                                                \
-		check(__rc == (long)(want), name, "returned %ld, expected %ld", __rc, (long)(want)); \
-	} while (0)
+#include <check.h>
 
 static int peek(unsigned long va, uint64_t *out)
 {

@@ -9,44 +9,7 @@
 #include <traps.h>
 #include <xen/features.h>
 #include <xen/version.h>
-
-static int failures, checks;
-
-static void check(int ok, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void check(int ok, const char *name, const char *fmt, ...)
-{
-	checks++;
-	if (ok) {
-		printk("PASS %s\n", name);
-		return;
-	}
-	char buf[200];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	printk("FAIL %s: %s\n", name, buf);
-	failures++;
-}
-
-#define CHECK_RC(expr, want, name)                                                          \
-	do {                                                                                \
-		int __rc = (expr);                                                          \
-		check(__rc == (want), name, "returned %d, expected %d", __rc, (int)(want)); \
-	} while (0)
-
-/* Run one instruction that may fault; 1 if it did (a fixup continues after it). */
-#define FAULTS(insn, ...)                                                   \
-	({                                                                  \
-		int __f;                                                    \
-		asm volatile("1: " insn "\n\t"                              \
-			     "xor %k0, %k0\n\t"                             \
-			     "jmp 3f\n"                                     \
-			     "2: mov $1, %k0\n"                             \
-			     "3:\n\t" EXTABLE_ENTRY(1b, 2b)                 \
-			     : "=&r"(__f) : __VA_ARGS__ : "memory", "cc");   \
-		__f;                                                        \
-	})
+#include <check.h>
 
 static int reads_fault(unsigned long va)
 {

@@ -6,41 +6,7 @@
 #include <lib.h>
 #include <traps.h>
 #include <xen/version.h>
-
-static int failures;
-
-static void check(int ok, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void check(int ok, const char *name, const char *fmt, ...)
-{
-	if (ok) {
-		printk("PASS %s\n", name);
-		return;
-	}
-	char buf[200];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	printk("FAIL %s: %s\n", name, buf);
-	failures++;
-}
-
-/*
- * Run one instruction that is expected to fault; a fixup continues after it. Returns 1 if it
- * faulted. Operands from the variadic part are inputs (%1...); the instruction must not
- * complete (it would change registers the compiler thinks unchanged).
- */
-#define FAULTS(insn, ...)                                                   \
-	({                                                                  \
-		int __f;                                                    \
-		asm volatile("1: " insn "\n\t"                              \
-			     "xor %k0, %k0\n\t"                             \
-			     "jmp 3f\n"                                     \
-			     "2: mov $1, %k0\n"                             \
-			     "3:\n\t" EXTABLE_ENTRY(1b, 2b)                 \
-			     : "=&r"(__f) : __VA_ARGS__ : "memory", "cc");   \
-		__f;                                                        \
-	})
+#include <check.h>
 
 static void test_ud(void)
 {

@@ -9,6 +9,7 @@
 #include <events.h>
 #include <time.h>
 #include <xenbus.h>
+#include <check.h>
 
 static unsigned int passed, failed;
 static char rbuf[XENSTORE_PAYLOAD_MAX + 1];
@@ -16,23 +17,6 @@ static uint32_t rtype;
 static int rlen;
 static unsigned long self, peer;
 static char role;
-
-static void check(int ok, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void check(int ok, const char *name, const char *fmt, ...)
-{
-	if (ok) {
-		passed++;
-		printk("PASS %s\n", name);
-		return;
-	}
-	failed++;
-	char why[200];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	printk("FAIL %s: %s\n", name, why);
-}
 
 /* A raw request; the payload may hold NULs (len given). */
 static int raw(uint32_t type, uint32_t tx, const char *payload, size_t len)
