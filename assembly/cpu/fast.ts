@@ -207,6 +207,28 @@ export function specialise(op: u32, osize: u32, mod: u32, reg: u32, rm: u32, rex
   return r & m;
 }
 
+// One ALU form with a constant operation: inlined into each case, where the constant folds the
+// operation's switch away (the split saves the second dispatch).
+@inline function aluOp(rec: u32, size: u32, next: u64, op: u32, imm: bool): u64 {
+  const m: u64 = size == 8 ? <u64>-1 : 0xffffffff;
+  const d = <u32>load<u8>(rec + D_DST);
+  const a = r64(d) & m;
+  const b = (imm ? load<u64>(rec + D_IMM) : r64(load<u8>(rec + D_SRC))) & m;
+  let r: u64;
+  let kind: u32;
+  switch (op) {
+    case 0: r = a + b; kind = F_ADD; break;
+    case 1: r = a | b; kind = F_LOGIC; break;
+    case 4: r = a & b; kind = F_LOGIC; break;
+    case 6: r = a ^ b; kind = F_LOGIC; break;
+    default: r = a - b; kind = F_SUB; break; // 5 sub, 7 cmp
+  }
+  r &= m;
+  setLazy(kind, size, r, a, b);
+  if (op != 7) wsz(d, size, r);
+  return next;
+}
+
 // Run the specialised handler h for the decoded record at rec; next is the address of the
 // following instruction. Returns the address to continue at (check `faulted`).
 export function execFast(rec: u32, h: u32, next: u64): u64 {
@@ -239,124 +261,18 @@ export function execFast(rec: u32, h: u32, next: u64): u64 {
       if (op != 7) wsz(d, size, r);
       return next;
     }
-    case H_ALU_RR_OP + 0: { // add rr
-      const m: u64 = size == 8 ? <u64>-1 : 0xffffffff;
-      const d = <u32>load<u8>(rec + D_DST);
-      const a = r64(d) & m;
-      const b = r64(load<u8>(rec + D_SRC)) & m;
-      const r = (a + b) & m;
-      setLazy(F_ADD, size, r, a, b);
-      wsz(d, size, r);
-      return next;
-    }
-    case H_ALU_RI_OP + 0: { // add ri
-      const m: u64 = size == 8 ? <u64>-1 : 0xffffffff;
-      const d = <u32>load<u8>(rec + D_DST);
-      const a = r64(d) & m;
-      const b = load<u64>(rec + D_IMM) & m;
-      const r = (a + b) & m;
-      setLazy(F_ADD, size, r, a, b);
-      wsz(d, size, r);
-      return next;
-    }
-    case H_ALU_RR_OP + 1: { // or rr
-      const m: u64 = size == 8 ? <u64>-1 : 0xffffffff;
-      const d = <u32>load<u8>(rec + D_DST);
-      const a = r64(d) & m;
-      const b = r64(load<u8>(rec + D_SRC)) & m;
-      const r = (a | b) & m;
-      setLazy(F_LOGIC, size, r, a, b);
-      wsz(d, size, r);
-      return next;
-    }
-    case H_ALU_RI_OP + 1: { // or ri
-      const m: u64 = size == 8 ? <u64>-1 : 0xffffffff;
-      const d = <u32>load<u8>(rec + D_DST);
-      const a = r64(d) & m;
-      const b = load<u64>(rec + D_IMM) & m;
-      const r = (a | b) & m;
-      setLazy(F_LOGIC, size, r, a, b);
-      wsz(d, size, r);
-      return next;
-    }
-    case H_ALU_RR_OP + 4: { // and rr
-      const m: u64 = size == 8 ? <u64>-1 : 0xffffffff;
-      const d = <u32>load<u8>(rec + D_DST);
-      const a = r64(d) & m;
-      const b = r64(load<u8>(rec + D_SRC)) & m;
-      const r = (a & b) & m;
-      setLazy(F_LOGIC, size, r, a, b);
-      wsz(d, size, r);
-      return next;
-    }
-    case H_ALU_RI_OP + 4: { // and ri
-      const m: u64 = size == 8 ? <u64>-1 : 0xffffffff;
-      const d = <u32>load<u8>(rec + D_DST);
-      const a = r64(d) & m;
-      const b = load<u64>(rec + D_IMM) & m;
-      const r = (a & b) & m;
-      setLazy(F_LOGIC, size, r, a, b);
-      wsz(d, size, r);
-      return next;
-    }
-    case H_ALU_RR_OP + 5: { // sub rr
-      const m: u64 = size == 8 ? <u64>-1 : 0xffffffff;
-      const d = <u32>load<u8>(rec + D_DST);
-      const a = r64(d) & m;
-      const b = r64(load<u8>(rec + D_SRC)) & m;
-      const r = (a - b) & m;
-      setLazy(F_SUB, size, r, a, b);
-      wsz(d, size, r);
-      return next;
-    }
-    case H_ALU_RI_OP + 5: { // sub ri
-      const m: u64 = size == 8 ? <u64>-1 : 0xffffffff;
-      const d = <u32>load<u8>(rec + D_DST);
-      const a = r64(d) & m;
-      const b = load<u64>(rec + D_IMM) & m;
-      const r = (a - b) & m;
-      setLazy(F_SUB, size, r, a, b);
-      wsz(d, size, r);
-      return next;
-    }
-    case H_ALU_RR_OP + 6: { // xor rr
-      const m: u64 = size == 8 ? <u64>-1 : 0xffffffff;
-      const d = <u32>load<u8>(rec + D_DST);
-      const a = r64(d) & m;
-      const b = r64(load<u8>(rec + D_SRC)) & m;
-      const r = (a ^ b) & m;
-      setLazy(F_LOGIC, size, r, a, b);
-      wsz(d, size, r);
-      return next;
-    }
-    case H_ALU_RI_OP + 6: { // xor ri
-      const m: u64 = size == 8 ? <u64>-1 : 0xffffffff;
-      const d = <u32>load<u8>(rec + D_DST);
-      const a = r64(d) & m;
-      const b = load<u64>(rec + D_IMM) & m;
-      const r = (a ^ b) & m;
-      setLazy(F_LOGIC, size, r, a, b);
-      wsz(d, size, r);
-      return next;
-    }
-    case H_ALU_RR_OP + 7: { // cmp rr
-      const m: u64 = size == 8 ? <u64>-1 : 0xffffffff;
-      const d = <u32>load<u8>(rec + D_DST);
-      const a = r64(d) & m;
-      const b = r64(load<u8>(rec + D_SRC)) & m;
-      const r = (a - b) & m;
-      setLazy(F_SUB, size, r, a, b);
-      return next;
-    }
-    case H_ALU_RI_OP + 7: { // cmp ri
-      const m: u64 = size == 8 ? <u64>-1 : 0xffffffff;
-      const d = <u32>load<u8>(rec + D_DST);
-      const a = r64(d) & m;
-      const b = load<u64>(rec + D_IMM) & m;
-      const r = (a - b) & m;
-      setLazy(F_SUB, size, r, a, b);
-      return next;
-    }
+    case H_ALU_RR_OP + 0: return aluOp(rec, size, next, 0, false);
+    case H_ALU_RI_OP + 0: return aluOp(rec, size, next, 0, true);
+    case H_ALU_RR_OP + 1: return aluOp(rec, size, next, 1, false);
+    case H_ALU_RI_OP + 1: return aluOp(rec, size, next, 1, true);
+    case H_ALU_RR_OP + 4: return aluOp(rec, size, next, 4, false);
+    case H_ALU_RI_OP + 4: return aluOp(rec, size, next, 4, true);
+    case H_ALU_RR_OP + 5: return aluOp(rec, size, next, 5, false);
+    case H_ALU_RI_OP + 5: return aluOp(rec, size, next, 5, true);
+    case H_ALU_RR_OP + 6: return aluOp(rec, size, next, 6, false);
+    case H_ALU_RI_OP + 6: return aluOp(rec, size, next, 6, true);
+    case H_ALU_RR_OP + 7: return aluOp(rec, size, next, 7, false);
+    case H_ALU_RI_OP + 7: return aluOp(rec, size, next, 7, true);
     case H_ALU_RI: {
       const op = <u32>load<u8>(rec + D_AUX);
       const d = <u32>load<u8>(rec + D_DST);
