@@ -380,7 +380,7 @@ test("address refusals", () => {
   );
 });
 
-test("a 32-bit kernel built by the helper is refused before anything else", () => {
+test("a synthetic 32-bit kernel is refused before anything else", () => {
   bad(() => parseSpec(goodSpec({ elfClass: 1 })), "32-bit ELF");
 });
 
