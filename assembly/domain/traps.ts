@@ -3,12 +3,14 @@
 import { REGS, RIP, SEL, CR2, CR3, GS_BASE, GS_SHADOW, HV_SCRATCH } from "../layout";
 import { copyFromGuest } from "../mm/guest";
 import { getRflags, setRflags, IF, TF, NT, RF, AC, DF, IOPL } from "../cpu/flags";
-import { translateQuiet, ACC_W, ACC_R, tlbFlushAll, setGuestUser, excAddr, EXC_PF, EXC_DF } from "../cpu/mem";
+import { translateQuiet, ACC_W, ACC_R, tlbFlushAll, setGuestUser, excAddr, EXC_PF, EXC_DF, clearFault } from "../cpu/mem";
+import { segmentLoadOk } from "../mm/gdt";
 import { FLAT_KERNEL_CS64, FLAT_KERNEL_SS64, SHUTDOWN_crash } from "../abi/xen";
 import { VI_evtchn_upcall_mask, VI_arch_cr2, VCPU_INFO_SIZE, XEN_LEGACY_MAX_VCPUS } from "../abi/structs";
 import {
   vc, curVcpu, curDom, dom, trapEntry, domainShutdown, msg, msgHex, msgClear,
   VC_FLAGS, VCF_IN_KERNEL, VC_KERNEL_SP, VC_VCPU_INFO, VC_KERNEL_CR3, VC_USER_CR3, VC_ID, DOM_SHARED_INFO,
+  VC_CB_FAILSAFE, VC_CB_MASK,
 } from "./domain";
 import { frameAddr } from "../mm/frames";
 import { requestExit, EXIT_SHUTDOWN } from "../sched/run";
@@ -69,7 +71,14 @@ function push64(sp: u64, v: u64): bool {
 
 // Build Xen's bounce frame and enter the guest kernel at target.
 // errCode < 0: the vector has no error code.
-export function bounce(target: u64, maskEvents: bool, errCode: i64): bool {
+// With segs, the frame also holds the data selectors (the failsafe callback's frame): from RSP
+// upward RCX, R11, DS, ES, FS, GS, RIP, CS, RFLAGS, RSP, SS.
+let frameDS: u64 = 0;
+let frameES: u64 = 0;
+let frameFS: u64 = 0;
+let frameGS: u64 = 0;
+
+export function bounce(target: u64, maskEvents: bool, errCode: i64, segs: bool = false): bool {
   const vi = vcpuInfo();
   const savedMask: u64 = vi != 0 ? <u64>load<u8>(vi + VI_evtchn_upcall_mask) : 1;
   const fromKernel = inKernel();
@@ -88,6 +97,10 @@ export function bounce(target: u64, maskEvents: bool, errCode: i64): bool {
   let ok = push64(sp - 8, ss) && push64(sp - 16, rsp) && push64(sp - 24, rflags) &&
     push64(sp - 32, csSlot) && push64(sp - 40, rip);
   sp -= 40;
+  if (ok && segs) {
+    ok = push64(sp - 8, frameGS) && push64(sp - 16, frameFS) && push64(sp - 24, frameES) && push64(sp - 32, frameDS);
+    sp -= 32;
+  }
   if (ok && errCode >= 0) {
     ok = push64(sp - 8, <u64>errCode);
     sp -= 8;
@@ -152,4 +165,36 @@ export function doIret(): bool {
   const vi = vcpuInfo();
   if (vi != 0) store<u8>(vi + VI_evtchn_upcall_mask, (rflags & IF) != 0 ? 0 : 1);
   return true;
+}
+
+// A data selector that no longer loads (its descriptor changed) is nulled; true if it loads.
+function reloadSelector(sr: u32): bool {
+  const sel = <u32>load<u16>(SEL + (sr << 1));
+  if ((sel & 0xfffc) == 0) return true;
+  if (segmentLoadOk(sr, sel)) return true;
+  clearFault();
+  store<u16>(SEL + (sr << 1), 0);
+  return false;
+}
+
+// On a switch to another vCPU Xen reloads its data selectors (load_segments). If one fails to
+// load, the guest enters its failsafe callback with the old selectors in the frame (or is
+// crashed without one).
+export function reloadSegments(): void {
+  frameDS = <u64>load<u16>(SEL + 6);
+  frameES = <u64>load<u16>(SEL + 0);
+  frameFS = <u64>load<u16>(SEL + 8);
+  frameGS = <u64>load<u16>(SEL + 10);
+  let ok = reloadSelector(3);
+  ok = reloadSelector(0) && ok;
+  ok = reloadSelector(4) && ok;
+  ok = reloadSelector(5) && ok;
+  if (ok) return;
+  const target = load<u64>(vc() + VC_CB_FAILSAFE);
+  if (target == 0) {
+    crashDomain("a data segment could not be reloaded and there is no failsafe callback; selector", frameDS | (frameES << 16) | (frameFS << 32) | (frameGS << 48));
+    return;
+  }
+  const mask = (load<u32>(vc() + VC_CB_MASK) & (1 << 1)) != 0; // CALLBACKTYPE_failsafe
+  if (!bounce(target, mask, -1, true)) crashDomain("could not write the failsafe frame", 0);
 }

@@ -3,6 +3,7 @@
 // chosen pCPU it fires expired timers, asks the policy (sched/rr.ts) which vCPU runs, and runs
 // it with runVcpu(); with nothing to run the pCPU's clock jumps to the earliest moment anything
 // could happen to it (idle skipping). It returns to the host when the host has work.
+import { reloadSegments } from "../domain/traps";
 import { INSNS } from "../layout";
 import {
   vcpuLoad, vcpuCtl, dom, curVcpu, VC_SSHOT_AT, VC_POLL_AT, VC_POLLING, VC_POLL_EVTCHN, VC_DOMID,
@@ -180,6 +181,7 @@ export function runMachine(untilCycles: u64, maxInsns: u64): u32 {
     }
 
     const uv = <u32>v;
+    const prevState = curVcpu;
     if (cur != v) {
       if (cur >= 0) schedOut(<u32>cur, p, now);
       setPcpuCur(p, v);
@@ -188,6 +190,9 @@ export function runMachine(untilCycles: u64, maxInsns: u64): u32 {
       schedIn(uv, p, now);
       writeRunstateArea(uv);
     } else if (curVcpu != uv) vcpuLoad(uv);
+    // The CPU now holds another vCPU's state: its data selectors are reloaded (Xen's lazy
+    // context switch does not reload when the same vCPU comes back).
+    if (prevState != uv) reloadSegments();
     updateTimeInfo(uv, now);
     deliverEvents();
     if (load<u32>(dom(load<u32>(vcpuCtl(uv) + VC_DOMID)) + DOM_STATE) == DS_SHUTDOWN) {
