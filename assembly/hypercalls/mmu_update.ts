@@ -48,6 +48,13 @@ export function xsmTarget(target: u32): bool {
   return target == curDom || load<u32>(dom(curDom) + DOM_PRIVILEGED) != 0;
 }
 
+// A continued batch (count | MMU_UPDATE_PREEMPTED) goes on from the guest's done counter.
+export function resumedDone(count: u32, pdone: u64): u32 {
+  if ((count & MMU_UPDATE_PREEMPTED) == 0 || pdone == 0 || !addrOk(pdone)) return 0;
+  const v = getGuestU32(pdone);
+  return guestOk ? v : 0;
+}
+
 export function do_mmu_update(ureqs: u64, count: u64, pdone: u64, foreigndom: u64): i64 {
   const rc = mmuUpdate(ureqs, <u32>count, pdone, <u32>foreigndom);
   mmuOpDone();
@@ -56,14 +63,8 @@ export function do_mmu_update(ureqs: u64, count: u64, pdone: u64, foreigndom: u6
 
 function mmuUpdate(ureqs: u64, count: u32, pdone: u64, foreigndom: u32): i64 {
   if (count == MMU_UPDATE_PREEMPTED && ureqs == 0) return <i64><i32>foreigndom;
-  let done: u32 = 0;
-  if ((count & MMU_UPDATE_PREEMPTED) != 0) {
-    count &= ~MMU_UPDATE_PREEMPTED;
-    if (pdone != 0 && addrOk(pdone)) {
-      const v = getGuestU32(pdone);
-      if (guestOk) done = v;
-    }
-  }
+  let done = resumedDone(count, pdone);
+  count &= ~MMU_UPDATE_PREEMPTED;
   if (!addrOk(ureqs)) return -EFAULT;
 
   // foreigndom[31:16] = page-table owner + 1 (0: the caller); [15:0] = owner of mapped frames.

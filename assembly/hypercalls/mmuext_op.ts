@@ -16,7 +16,7 @@ import {
 import { parseVcpuMask, allVcpus, flushMask, flushPageMask, mmuFlushAll, mmuFlushPage } from "../mm/flush";
 import { createContinuation, setArg1, setArg2 } from "./args";
 import {
-  getPgOwner, xsmTarget, NO_OWNER, MMU_UPDATE_PREEMPTED, ERESTART, MMU_BATCH,
+  getPgOwner, xsmTarget, NO_OWNER, MMU_UPDATE_PREEMPTED, ERESTART, MMU_BATCH, resumedDone,
 } from "./mmu_update";
 import { mmuOpDone } from "../mm/invariants";
 import { codeWritten } from "../cpu/dcache";
@@ -54,14 +54,8 @@ export function do_mmuext_op(uops: u64, count: u64, pdone: u64, foreigndom: u64)
 
 function mmuextOp(uops: u64, count: u32, pdone: u64, foreigndom: u32): i64 {
   if (count == MMU_UPDATE_PREEMPTED && uops == 0) return <i64><i32>foreigndom;
-  let done: u32 = 0;
-  if ((count & MMU_UPDATE_PREEMPTED) != 0) {
-    count &= ~MMU_UPDATE_PREEMPTED;
-    if (pdone != 0 && addrOk(pdone)) {
-      const v = getGuestU32(pdone);
-      if (guestOk) done = v;
-    }
-  }
+  let done = resumedDone(count, pdone);
+  count &= ~MMU_UPDATE_PREEMPTED;
   if (!addrOk(uops)) return -EFAULT;
   const pg = getPgOwner(foreigndom & 0xffff);
   if (pg == NO_OWNER) return -ESRCH;
