@@ -73,7 +73,13 @@ export const STATIC_END: u32 = HV_SCRATCH + HV_SCRATCH_SIZE;
 export const BLOCK_BITS: u32 = 12;
 export const BLOCK_ENTRIES: u32 = 1 << BLOCK_BITS;
 export const BLOCK_STRIDE: u32 = 1024; // header (16 bytes) + up to BLOCK_MAX_INSNS records
-export const BLOCK_HDR: u32 = 16; // u32 tag (host address, 0 = empty), u32 instruction count
+// Header: u32 tag (host address, 0 = empty), u32 instruction count, then the link to the block
+// that followed last time: u64 its VA, u32 its block address, u32 its tag, u32 the mapEpoch.
+export const BLOCK_HDR: u32 = 32;
+export const BLOCK_LINK_VA: u32 = 8;
+export const BLOCK_LINK_BLK: u32 = 16;
+export const BLOCK_LINK_TAG: u32 = 20;
+export const BLOCK_LINK_EPOCH: u32 = 24;
 export const REC_SIZE: u32 = 48; // one decoded record (cpu/decode.ts)
 export const BLOCK_MAX_INSNS: u32 = 20;
 export const BLOCKS: u32 = 0x400000;

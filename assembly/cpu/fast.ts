@@ -2,7 +2,7 @@
 // loads and stores, ALU ops, branches, calls, stack ops), chosen once at decode time and
 // cached with the decoded block. Everything else runs in the generic executor (exec.ts).
 // Only 32- and 64-bit operand sizes without segment overrides are specialised.
-import { DEC, REGS } from "../layout";
+import { DEC, REGS, FL_OP, FL_A, FL_B, FL_RES } from "../layout";
 import { D_HANDLER, D_AUX, D_DST, D_SRC, D_DISP, D_IMM, D_BASE, D_INDEX, D_SCALE, D_OSIZE, NO_REG, RIP_REL } from "./decode";
 import { rd64, rd32, rd16, rd8, wr64, wr32, wr8, faulted, canonical, raiseGP0 } from "./mem";
 import { setLazy, setLazyC, getCF, cond, F_ADD, F_ADC, F_SUB, F_SBB, F_LOGIC, F_INC, F_DEC } from "./flags";
@@ -229,6 +229,30 @@ export function specialise(op: u32, osize: u32, mod: u32, reg: u32, rm: u32, rex
   return next;
 }
 
+// Jcc after cmp/sub or test/logic ops (most of them) without materialising flags: the
+// conditions that depend only on below, equal and less, from a truth table; others via cond().
+const CC_FAST: u32 = 0xf0fc; // b ae e ne be a l ge le g
+// Entry below | equal << 1 | less << 2 has bit cc set when condition cc holds.
+const CC_TABLE: StaticArray<u16> = [0xa0a8, 0xa064, 0x6058, 0x6054, 0x50a8, 0x5064, 0x5058, 0x5054];
+
+@inline function fastCond(cc: u32): bool {
+  const op = load<u32>(FL_OP);
+  if (((CC_FAST >> cc) & 1) != 0 && (op == F_SUB || op == F_LOGIC)) {
+    const sh = <u64>(64 - (load<u32>(FL_OP + 4) << 3));
+    let idx: u32;
+    if (op == F_SUB) {
+      const a = load<u64>(FL_A) << sh;
+      const b = load<u64>(FL_B) << sh;
+      idx = (a < b ? 1 : 0) | (a == b ? 2 : 0) | (<i64>a < <i64>b ? 4 : 0);
+    } else {
+      const r = load<u64>(FL_RES) << sh;
+      idx = (r == 0 ? 2 : 0) | (<i64>r < 0 ? 4 : 0);
+    }
+    return ((<u32>unchecked(CC_TABLE[idx]) >> cc) & 1) != 0;
+  }
+  return cond(cc);
+}
+
 // Run the specialised handler h for the decoded record at rec; next is the address of the
 // following instruction. Returns the address to continue at (check `faulted`).
 export function execFast(rec: u32, h: u32, next: u64): u64 {
@@ -296,7 +320,7 @@ export function execFast(rec: u32, h: u32, next: u64): u64 {
       return next;
     }
     case H_JCC:
-      return cond(load<u8>(rec + D_AUX)) ? branch(next + load<u64>(rec + D_IMM), next) : next;
+      return fastCond(load<u8>(rec + D_AUX)) ? branch(next + load<u64>(rec + D_IMM), next) : next;
     case H_JMP:
       return branch(next + load<u64>(rec + D_IMM), next);
     case H_CALL: {

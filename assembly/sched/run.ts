@@ -1,6 +1,8 @@
 // The run loop: executes the loaded vCPU instruction by instruction until its budget is
 // spent or the hypervisor needs the host (shutdown, console output to drain, idle).
-import { RIP, INSNS, DEC, EXIT_INFO, BLOCK_HDR, REC_SIZE } from "../layout";
+import {
+  RIP, INSNS, DEC, EXIT_INFO, BLOCK_HDR, REC_SIZE, BLOCK_LINK_VA, BLOCK_LINK_BLK, BLOCK_LINK_TAG, BLOCK_LINK_EPOCH,
+} from "../layout";
 import {
   fetchPtr, fetchHost, faulted, clearFault, excVector, excError, excAddr, mapEpoch, bumpEpoch, EXC_PF,
 } from "../cpu/mem";
@@ -99,6 +101,7 @@ function stepUncached(rip: u64): bool {
 export function runVcpu(budget: u32): u32 {
   exitReason = EXIT_NONE;
   let n: u32 = 0;
+  let prevBlk: u32 = 0; // the block that ran last, for its link to the next one
   while (n < budget) {
     if (exitReason != EXIT_NONE) {
       if (exitReason != EXIT_EVENTS) break;
@@ -112,19 +115,36 @@ export function runVcpu(budget: u32): u32 {
       if (stepUncached(rip)) n++;
       continue;
     }
-    const h = fetchHost(rip);
-    if (h == 0) {
-      takeFault();
-      continue;
+    let blk: u32 = 0;
+    // The block that followed the previous one last time, while no mapping has changed since.
+    if (prevBlk != 0 && load<u64>(prevBlk + BLOCK_LINK_VA) == rip && load<u32>(prevBlk + BLOCK_LINK_EPOCH) == mapEpoch) {
+      const b = load<u32>(prevBlk + BLOCK_LINK_BLK);
+      if (load<u32>(b) == load<u32>(prevBlk + BLOCK_LINK_TAG)) blk = b;
     }
-    let blk = blockAt(h);
-    if (load<u32>(blk) != h) {
-      blk = buildBlock(h);
-      if (blk == 0) {
+    if (blk == 0) {
+      const h = fetchHost(rip);
+      if (h == 0) {
+        prevBlk = 0;
         takeFault();
         continue;
       }
+      blk = blockAt(h);
+      if (load<u32>(blk) != h) {
+        blk = buildBlock(h);
+        if (blk == 0) {
+          prevBlk = 0;
+          takeFault();
+          continue;
+        }
+      }
+      if (prevBlk != 0) {
+        store<u64>(prevBlk + BLOCK_LINK_VA, rip);
+        store<u32>(prevBlk + BLOCK_LINK_BLK, blk);
+        store<u32>(prevBlk + BLOCK_LINK_TAG, h);
+        store<u32>(prevBlk + BLOCK_LINK_EPOCH, mapEpoch);
+      }
     }
+    prevBlk = blk;
     const blockLen = load<u32>(blk + 4);
     let count = min<u32>(blockLen, budget - n);
     const epoch = mapEpoch;
