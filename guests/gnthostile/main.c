@@ -11,39 +11,6 @@
 static domid_t self, victim;
 static unsigned long foreign_mfn, free_mfn;
 
-static int peek(unsigned long va, uint64_t *out)
-{
-	int f;
-	uint64_t v = 0;
-	asm volatile("1: movq (%2), %1\n\t"
-		     "xor %k0, %k0\n\t"
-		     "jmp 3f\n"
-		     "2: mov $1, %k0\n"
-		     "3:\n\t" EXTABLE_ENTRY(1b, 2b)
-		     : "=&r"(f), "+r"(v) : "r"(va) : "memory", "cc");
-	*out = v;
-	return f;
-}
-
-/* Another domain's frame (a valid M2P entry our p2m does not confirm) and a free one. */
-static void find_targets(void)
-{
-	unsigned long si_mfn = start_info_ptr->shared_info >> PAGE_SHIFT;
-	for (unsigned long m = 1; m < (1UL << 24); m++) {
-		uint64_t pfn;
-		if (peek((unsigned long)&machine_to_phys_mapping[m], &pfn))
-			break;
-		if (pfn == INVALID_M2P_ENTRY) {
-			if (!free_mfn && m != si_mfn)
-				free_mfn = m;
-		} else if (!foreign_mfn && (pfn >= start_info_ptr->nr_pages || pfn_to_mfn(pfn) != m)) {
-			foreign_mfn = m;
-		}
-		if (free_mfn && foreign_mfn)
-			break;
-	}
-}
-
 static int op(unsigned int cmd, void *uop, unsigned int count)
 {
 	return HYPERVISOR_grant_table_op(cmd, uop, count);
@@ -322,7 +289,7 @@ int main(void)
 	traps_init();
 	self = (domid_t)arg("self", 0);
 	victim = (domid_t)arg("victim", 0);
-	find_targets();
+	m2p_find_targets(&foreign_mfn, &free_mfn);
 	check(foreign_mfn && free_mfn, "found another domain's frame and a free frame", "%#lx %#lx", foreign_mfn, free_mfn);
 	CHECK_RC(gnttab_init(1), 0, "setup_table and map the table");
 	batches();

@@ -12,21 +12,6 @@
 #include <desc.h>
 #include <check.h>
 
-/* Read a word, or report that it faults. */
-static int peek(unsigned long va, uint64_t *out)
-{
-	int f;
-	uint64_t v = 0;
-	asm volatile("1: movq (%2), %1\n\t"
-		     "xor %k0, %k0\n\t"
-		     "jmp 3f\n"
-		     "2: mov $1, %k0\n"
-		     "3:\n\t" EXTABLE_ENTRY(1b, 2b)
-		     : "=&r"(f), "+r"(v) : "r"(va) : "memory", "cc");
-	*out = v;
-	return f;
-}
-
 static domid_t self = DOMID_SELF;
 
 static long cur_res(void)

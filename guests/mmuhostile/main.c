@@ -11,21 +11,6 @@
 #include <traps.h>
 #include <check.h>
 
-/* Read a word, or report that it faults. */
-static int peek(unsigned long va, uint64_t *out)
-{
-	int f;
-	uint64_t v = 0;
-	asm volatile("1: movq (%2), %1\n\t"
-		     "xor %k0, %k0\n\t"
-		     "jmp 3f\n"
-		     "2: mov $1, %k0\n"
-		     "3:\n\t" EXTABLE_ENTRY(1b, 2b)
-		     : "=&r"(f), "+r"(v) : "r"(va) : "memory", "cc");
-	*out = v;
-	return f;
-}
-
 #define HOLE 0xffff800000000000UL
 #define MMU_UPDATE_PREEMPTED 0x80000000U
 #define NONCANON 0x0000800000000000UL
@@ -48,19 +33,7 @@ static uint64_t l1_maddr(unsigned int i)
 static void find_targets(void)
 {
 	si_mfn = start_info_ptr->shared_info >> PAGE_SHIFT;
-	for (unsigned long m = 1; m < (1UL << 24); m++) {
-		uint64_t pfn;
-		if (peek((unsigned long)&machine_to_phys_mapping[m], &pfn))
-			break;
-		if (pfn == INVALID_M2P_ENTRY) {
-			if (!free_mfn && m != si_mfn)
-				free_mfn = m;
-		} else if (!foreign_mfn && (pfn >= start_info_ptr->nr_pages || pfn_to_mfn(pfn) != m)) {
-			foreign_mfn = m;
-		}
-		if (free_mfn && foreign_mfn)
-			break;
-	}
+	m2p_find_targets(&foreign_mfn, &free_mfn);
 	check(foreign_mfn && free_mfn, "found another domain's frame and a free frame through the M2P",
 	      "foreign %#lx free %#lx", foreign_mfn, free_mfn);
 }
