@@ -5,6 +5,7 @@
 // leading one at bit 62 and every lost bit OR-ed into bit 0 (sticky), and an exponent `exp`:
 // value = sig * 2^(exp - 62). Bit patterns of either format travel in a u64 (binary32 in the low
 // half); `dbl` selects the format.
+import { mulhu } from "./alu";
 
 // MXCSR bits.
 export const IE: u32 = 1;
@@ -120,17 +121,8 @@ let w128Hi: u64 = 0;
 let w128Lo: u64 = 0;
 
 function mul64(a: u64, b: u64): void {
-  const aL = a & 0xffffffff;
-  const aH = a >> 32;
-  const bL = b & 0xffffffff;
-  const bH = b >> 32;
-  const ll = aL * bL;
-  const lh = aL * bH;
-  const hl = aH * bL;
-  const hh = aH * bH;
-  const mid = (ll >> 32) + (lh & 0xffffffff) + (hl & 0xffffffff);
-  w128Lo = (ll & 0xffffffff) | (mid << 32);
-  w128Hi = hh + (lh >> 32) + (hl >> 32) + (mid >> 32);
+  w128Lo = a * b;
+  w128Hi = mulhu(a, b);
 }
 
 function shl128(hi: u64, lo: u64, n: u32): void {

@@ -6,6 +6,7 @@
 // result was rounded up in magnitude. Whether a result is committed when an exception is
 // unmasked is the caller's business, except for overflow and underflow, whose unmasked
 // response (exponent rebiased by 24576) is produced here.
+import { mulhu } from "./alu";
 
 export const FE_IE: u32 = 0x01;
 export const FE_DE: u32 = 0x02;
@@ -242,12 +243,8 @@ export function roundPack(neg: bool, e: i32, s0: u64, s1: u64, ctl: u32, prec: u
 export let mulHi: u64 = 0;
 export let mulLo: u64 = 0;
 export function mul128(a: u64, b: u64): void {
-  const a0 = a & 0xffffffff, a1 = a >> 32;
-  const b0 = b & 0xffffffff, b1 = b >> 32;
-  const p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
-  const mid = (p00 >> 32) + (p01 & 0xffffffff) + (p10 & 0xffffffff);
-  mulLo = (mid << 32) | (p00 & 0xffffffff);
-  mulHi = p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
+  mulLo = a * b;
+  mulHi = mulhu(a, b);
 }
 
 // ---- the basic operations ----

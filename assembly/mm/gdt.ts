@@ -94,6 +94,13 @@ function fetchDescriptor(sel: u32): bool {
   return true;
 }
 
+// The CPU marks a loaded descriptor accessed in the table it read (b: its high word).
+function markAccessed(b: u32): void {
+  if (descHost == 0 || (b & SEG_ACCESSED) != 0) return;
+  store<u32>(descHost + 4, b | SEG_ACCESSED);
+  codeWritten((descHost - frameAddr(0)) >> 12);
+}
+
 // Checks of a segment-register load at CPL 3 (sr: 0 ES, 2 SS, 3 DS, 4 FS, 5 GS). Raises the
 // fault the hardware would and returns false, or returns true with the base in segLoadBase.
 export function segmentLoadOk(sr: u32, sel: u32): bool {
@@ -144,11 +151,7 @@ export function segmentLoadOk(sr: u32, sel: u32): bool {
       return false;
     }
   }
-  // The CPU marks the descriptor accessed in the table it read.
-  if (descHost != 0 && (b & SEG_ACCESSED) == 0) {
-    store<u32>(descHost + 4, b | SEG_ACCESSED);
-    codeWritten((descHost - frameAddr(0)) >> 12);
-  }
+  markAccessed(b);
   segLoadBase = descBase(descValue);
   return true;
 }
@@ -182,10 +185,7 @@ export function codeSelectorOk(sel: u32): bool {
     raise(EXC_NP, err);
     return false;
   }
-  if (descHost != 0 && (b & SEG_ACCESSED) == 0) {
-    store<u32>(descHost + 4, b | SEG_ACCESSED);
-    codeWritten((descHost - frameAddr(0)) >> 12);
-  }
+  markAccessed(b);
   segLoadLong = (b & SEG_L) != 0;
   return true;
 }
