@@ -72,16 +72,19 @@ export const STATIC_END: u32 = HV_SCRATCH + HV_SCRATCH_SIZE;
 // ---- decoded-block cache (cpu/dcache.ts), keyed by the host address of the first byte ----
 export const BLOCK_BITS: u32 = 12;
 export const BLOCK_ENTRIES: u32 = 1 << BLOCK_BITS;
-export const BLOCK_STRIDE: u32 = 1024; // header (16 bytes) + up to BLOCK_MAX_INSNS records
-// Header: u32 tag (host address, 0 = empty), u32 instruction count, then the link to the block
-// that followed last time: u64 its VA, u32 its block address, u32 its tag, u32 the mapEpoch.
-export const BLOCK_HDR: u32 = 32;
-export const BLOCK_LINK_VA: u32 = 8;
-export const BLOCK_LINK_BLK: u32 = 16;
-export const BLOCK_LINK_TAG: u32 = 20;
-export const BLOCK_LINK_EPOCH: u32 = 24;
+export const BLOCK_STRIDE: u32 = 1024; // header (BLOCK_HDR) + up to BLOCK_MAX_INSNS records
+// Header: u32 tag (host address, 0 = empty), u32 instruction count, then two links to the
+// blocks that followed last time: one for falling through the block's end, one for a taken
+// branch. A link is u64 the next block's VA, u32 its block address, u32 its tag, u32 mapEpoch.
+export const BLOCK_HDR: u32 = 56;
+export const BLOCK_LINK_FALL: u32 = 8;
+export const BLOCK_LINK_TAKEN: u32 = 32;
+export const LINK_VA: u32 = 0;
+export const LINK_BLK: u32 = 8;
+export const LINK_TAG: u32 = 12;
+export const LINK_EPOCH: u32 = 16;
 export const REC_SIZE: u32 = 48; // one decoded record (cpu/decode.ts)
-export const BLOCK_MAX_INSNS: u32 = 20;
+export const BLOCK_MAX_INSNS: u32 = 20; // BLOCK_HDR + 20 * REC_SIZE fits BLOCK_STRIDE
 export const BLOCKS: u32 = 0x400000;
 export const BLOCKS_END: u32 = BLOCKS + BLOCK_ENTRIES * BLOCK_STRIDE;
 

@@ -2,10 +2,10 @@
 // loads and stores, ALU ops, branches, calls, stack ops), chosen once at decode time and
 // cached with the decoded block. Everything else runs in the generic executor (exec.ts).
 // Only 32- and 64-bit operand sizes without segment overrides are specialised.
-import { DEC, REGS, FL_OP, FL_A, FL_B, FL_RES } from "../layout";
-import { D_HANDLER, D_AUX, D_DST, D_SRC, D_DISP, D_IMM, D_BASE, D_INDEX, D_SCALE, D_OSIZE, NO_REG, RIP_REL } from "./decode";
-import { rd64, rd32, rd16, rd8, wr64, wr32, wr8, faulted, canonical, raiseGP0 } from "./mem";
-import { setLazy, setLazyC, getCF, cond, F_ADD, F_ADC, F_SUB, F_SBB, F_LOGIC, F_INC, F_DEC } from "./flags";
+import { DEC, REGS, FL_OP, FL_A, FL_B, FL_RES, REC_SIZE } from "../layout";
+import { D_HANDLER, D_LEN, D_AUX, D_DST, D_SRC, D_DISP, D_IMM, D_BASE, D_INDEX, D_SCALE, D_OSIZE, NO_REG, RIP_REL } from "./decode";
+import { rd64, rd32, rd16, rd8, wr64, wr32, wr8, faulted, canonical, raiseGP0, mapEpoch } from "./mem";
+import { setLazy, setLazyC, setResFlags, getCF, cond, OF, F_ADD, F_ADC, F_SUB, F_SBB, F_LOGIC, F_INC, F_DEC } from "./flags";
 import { shift, imul2 } from "./alu";
 
 export const H_GENERIC: u8 = 0;
@@ -256,6 +256,53 @@ const CC_TABLE: StaticArray<u16> = [0xa0a8, 0xa064, 0x6058, 0x6054, 0x50a8, 0x50
 // Run the specialised handler h for the decoded record at rec; next is the address of the
 // following instruction. Returns the address to continue at (check `faulted`).
 export function execFast(rec: u32, h: u32, next: u64): u64 {
+  return fastBody(rec, h, next);
+}
+
+// Why fastRun stopped (fastStop), when no fault did.
+export const STOP_GENERIC: u32 = 0; // the record at fastRec needs the generic executor
+export const STOP_END: u32 = 1; // the block's records (up to end) are done, falling through
+export const STOP_TAKEN: u32 = 2; // the last instruction transferred control
+export const STOP_EPOCH: u32 = 3; // the last instruction changed mappings or code, or asked for an exit
+export let fastRec: u32 = 0; // the first record not run
+export let fastStop: u32 = 0;
+
+// Run the cached records from rec (the instruction at rip) while they have specialised handlers,
+// until the record at end, a control transfer, a fault or a mapEpoch change. Returns the address
+// of the next instruction (of the faulting one after a fault); fastRec and fastStop say where
+// and why it stopped. One loop around the inlined handlers, so that the per-instruction state
+// stays in registers instead of being spilled around a call.
+export function fastRun(rec: u32, rip: u64, end: u32, epoch: u32): u64 {
+  let stop = STOP_GENERIC;
+  while (true) {
+    const h = <u32>load<u8>(rec + D_HANDLER);
+    if (h == 0) break;
+    const next = rip + <u64>load<u8>(rec + D_LEN);
+    const to = fastBody(rec, h, next);
+    if (mapEpoch != epoch) {
+      if (faulted) break; // rec and rip stay at the faulting instruction
+      rec += REC_SIZE;
+      rip = to;
+      stop = STOP_EPOCH;
+      break;
+    }
+    rec += REC_SIZE;
+    rip = to;
+    if (to != next) {
+      stop = STOP_TAKEN;
+      break;
+    }
+    if (rec >= end) {
+      stop = STOP_END;
+      break;
+    }
+  }
+  fastRec = rec;
+  fastStop = stop;
+  return rip;
+}
+
+@inline function fastBody(rec: u32, h: u32, next: u64): u64 {
   const size = <u32>load<u8>(rec + D_OSIZE);
   switch (h) {
     case H_MOV_RR:
@@ -377,7 +424,36 @@ export function execFast(rec: u32, h: u32, next: u64): u64 {
       const m: u64 = size == 8 ? <u64>-1 : 0xffffffff;
       const how = load<u8>(rec + D_SRC);
       const count: u64 = how == 0 ? load<u64>(rec + D_IMM) : how == 1 ? 1 : r64(1) & 0xff;
-      wsz(d, size, shift(load<u8>(rec + D_AUX), size, r64(d) & m, count));
+      const op = <u32>load<u8>(rec + D_AUX);
+      const a = r64(d) & m;
+      if (op < 4) {
+        wsz(d, size, shift(op, size, a, count));
+        return next;
+      }
+      // shl/shr/sar of 32 or 64 bits: the masked count is below the width.
+      const c = count & (size == 8 ? 63 : 31);
+      if (c == 0) {
+        wsz(d, size, a); // flags unchanged; a 32-bit destination is still zero-extended
+        return next;
+      }
+      const bits = <u64>(size << 3);
+      const sb: u64 = <u64>1 << (bits - 1);
+      let r: u64;
+      let cao: u64;
+      if (op == 5) {
+        r = a >> c;
+        cao = ((a >> (c - 1)) & 1) | ((a & sb) != 0 ? OF : 0);
+      } else if (op == 7) {
+        const sa = size == 8 ? <i64>a : <i64><i32>a;
+        r = <u64>(sa >> <i64>c) & m;
+        cao = <u64>(sa >> <i64>(c - 1)) & 1;
+      } else {
+        r = (a << c) & m;
+        const cf = (a >> (bits - c)) & 1;
+        cao = cf | (((r & sb) != 0 ? 1 : 0) ^ cf ? OF : 0);
+      }
+      setResFlags(size, r, cao);
+      wsz(d, size, r);
       return next;
     }
     case H_CMOV: {

@@ -1,7 +1,7 @@
 // The run loop: executes the loaded vCPU instruction by instruction until its budget is
 // spent or the hypervisor needs the host (shutdown, console output to drain, idle).
 import {
-  RIP, INSNS, DEC, EXIT_INFO, BLOCK_HDR, REC_SIZE, BLOCK_LINK_VA, BLOCK_LINK_BLK, BLOCK_LINK_TAG, BLOCK_LINK_EPOCH,
+  RIP, INSNS, DEC, EXIT_INFO, BLOCK_HDR, REC_SIZE, BLOCK_LINK_FALL, BLOCK_LINK_TAKEN, LINK_VA, LINK_BLK, LINK_TAG, LINK_EPOCH,
 } from "../layout";
 import {
   fetchPtr, fetchHost, faulted, clearFault, excVector, excError, excAddr, mapEpoch, bumpEpoch, EXC_PF,
@@ -9,7 +9,7 @@ import {
 import { blockAt, buildBlock, loadRecord } from "../cpu/dcache";
 import { setBatchInsns } from "../time/clock";
 import { decode, D_LEN, D_HANDLER } from "../cpu/decode";
-import { execFast } from "../cpu/fast";
+import { fastRun, fastRec, fastStop, STOP_GENERIC, STOP_TAKEN } from "../cpu/fast";
 import { execute } from "../cpu/exec";
 import { setNrip, nrip } from "../cpu/regs";
 import { deliverException } from "../domain/traps";
@@ -95,13 +95,25 @@ function stepUncached(rip: u64): bool {
   return true;
 }
 
+// The block that follows block blk when control goes to rip through link slot (BLOCK_LINK_FALL
+// or BLOCK_LINK_TAKEN), or 0 when the link is stale: made under other mappings (mapEpoch), for
+// another address, or to a block whose cache slot has since been reused.
+@inline function linked(blk: u32, slot: u32, rip: u64): u32 {
+  const l = blk + slot;
+  if (load<u64>(l + LINK_VA) != rip || load<u32>(l + LINK_EPOCH) != mapEpoch) return 0;
+  const b = load<u32>(l + LINK_BLK);
+  return load<u32>(b) == load<u32>(l + LINK_TAG) ? b : 0;
+}
+
 // Run up to budget instructions. Returns the exit reason.
 // Instructions run in decoded blocks; a block is left early when an instruction transfers
-// control, faults, changes mappings or cached code (mapEpoch), or needs the host.
+// control, faults, changes mappings or cached code (mapEpoch), or needs the host. A block
+// goes on to the next through its links while no mapping changes, without a lookup.
 export function runVcpu(budget: u32): u32 {
   exitReason = EXIT_NONE;
   let n: u32 = 0;
-  let prevBlk: u32 = 0; // the block that ran last, for its link to the next one
+  let prevBlk: u32 = 0; // the block that ran last, whose link prevSlot is to be (re)made
+  let prevSlot: u32 = 0;
   while (n < budget) {
     if (exitReason != EXIT_NONE) {
       if (exitReason != EXIT_EVENTS) break;
@@ -113,14 +125,10 @@ export function runVcpu(budget: u32): u32 {
     if ((<u32>rip & 0xfff) > 4096 - 16) {
       setBatchInsns(<u64>n);
       if (stepUncached(rip)) n++;
+      prevBlk = 0;
       continue;
     }
-    let blk: u32 = 0;
-    // The block that followed the previous one last time, while no mapping has changed since.
-    if (prevBlk != 0 && load<u64>(prevBlk + BLOCK_LINK_VA) == rip && load<u32>(prevBlk + BLOCK_LINK_EPOCH) == mapEpoch) {
-      const b = load<u32>(prevBlk + BLOCK_LINK_BLK);
-      if (load<u32>(b) == load<u32>(prevBlk + BLOCK_LINK_TAG)) blk = b;
-    }
+    let blk: u32 = prevBlk != 0 ? linked(prevBlk, prevSlot, rip) : 0;
     if (blk == 0) {
       const h = fetchHost(rip);
       if (h == 0) {
@@ -138,41 +146,35 @@ export function runVcpu(budget: u32): u32 {
         }
       }
       if (prevBlk != 0) {
-        store<u64>(prevBlk + BLOCK_LINK_VA, rip);
-        store<u32>(prevBlk + BLOCK_LINK_BLK, blk);
-        store<u32>(prevBlk + BLOCK_LINK_TAG, h);
-        store<u32>(prevBlk + BLOCK_LINK_EPOCH, mapEpoch);
+        const l = prevBlk + prevSlot;
+        store<u64>(l + LINK_VA, rip);
+        store<u32>(l + LINK_BLK, blk);
+        store<u32>(l + LINK_TAG, h);
+        store<u32>(l + LINK_EPOCH, mapEpoch);
       }
     }
-    prevBlk = blk;
-    const blockLen = load<u32>(blk + 4);
-    let count = min<u32>(blockLen, budget - n);
+    prevBlk = 0;
     const epoch = mapEpoch;
-    const start = rip;
     let rec = blk + BLOCK_HDR;
-    let k: u32 = 0;
+    let end = rec + min<u32>(load<u32>(blk + 4), budget - n) * REC_SIZE;
     while (true) {
-      const h = <u32>load<u8>(rec + D_HANDLER);
-      const next = rip + <u64>load<u8>(rec + D_LEN);
-      let to: u64;
-      if (h != 0) {
-        // Specialised handler: reads the cached record in place; RIP is stored lazily. A fault
-        // moves mapEpoch (raise), so the common case needs one check.
-        to = execFast(rec, h, next);
-        k++;
-        if (to == next && k < count && mapEpoch == epoch) {
-          n++;
-          rip = to;
-          rec += REC_SIZE;
-          continue;
-        }
+      let fell: bool;
+      if (load<u8>(rec + D_HANDLER) != 0) {
+        // Specialised handlers read the cached records in place; RIP is stored lazily.
+        const first = rec;
+        rip = fastRun(rec, rip, end, epoch);
+        rec = fastRec;
+        n += (rec - first) / REC_SIZE;
         if (faulted) {
           store<u64>(RIP, rip);
           takeFault();
           break;
         }
-        k--;
+        const stop = fastStop;
+        if (stop == STOP_GENERIC) continue;
+        fell = stop != STOP_TAKEN;
       } else {
+        const next = rip + <u64>load<u8>(rec + D_LEN);
         store<u64>(RIP, rip);
         loadRecord(rec);
         setNrip(next);
@@ -182,29 +184,29 @@ export function runVcpu(budget: u32): u32 {
           takeFault();
           break;
         }
-        to = nrip;
-      }
-      n++;
-      rip = to;
-      k++;
-      // mapEpoch also moves when an exit is requested (requestExit).
-      if (to == next && k < count && mapEpoch == epoch) {
+        rip = nrip;
+        n++;
         rec += REC_SIZE;
-        continue;
+        fell = rip == next;
+        // mapEpoch also moves when an exit is requested (requestExit).
+        if (fell && rec < end && mapEpoch == epoch) continue;
       }
       if (n >= budget || mapEpoch != epoch) {
         store<u64>(RIP, rip);
         break;
       }
-      if (to == start) {
-        // A loop back to this block's start: run it again without a lookup.
-        rec = blk + BLOCK_HDR;
-        k = 0;
-        count = min<u32>(blockLen, budget - n);
-        continue;
+      // The end of the block: on to the block that followed it last time.
+      const slot = fell ? BLOCK_LINK_FALL : BLOCK_LINK_TAKEN;
+      const b = linked(blk, slot, rip);
+      if (b == 0) {
+        store<u64>(RIP, rip);
+        prevBlk = blk;
+        prevSlot = slot;
+        break;
       }
-      store<u64>(RIP, rip);
-      break;
+      blk = b;
+      rec = blk + BLOCK_HDR;
+      end = rec + min<u32>(load<u32>(blk + 4), budget - n) * REC_SIZE;
     }
   }
   store<u64>(INSNS, load<u64>(INSNS) + <u64>n);
