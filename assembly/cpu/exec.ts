@@ -2,7 +2,7 @@
 // happens after the last access that can fault, so a faulting instruction can restart.
 import { DEC, RIP, SEL, REGS, FS_BASE, GS_BASE } from "../layout";
 import {
-  D_OP, D_OSIZE, D_IMM, D_IMM2, D_REP, D_REX, D_P66, D_MOD, D_HANDLER,
+  D_OP, D_OSIZE, D_IMM, D_IMM2, D_REP, D_REX, D_P66, D_MOD, D_HANDLER, D_BASE, D_SEG,
 } from "./decode";
 import { execFast } from "./fast";
 import { codeSelectorOk, segLoadLong } from "../mm/gdt";
@@ -43,6 +43,41 @@ export function push(size: u32, v: u64): bool {
   if (faulted) return false;
   setReg64(RSP, sp);
   return true;
+}
+
+// Instructions that access the stack implicitly (through SS): push/pop in every form, call,
+// ret, enter, leave, pushf/popf, iret and far call/ret.
+function implicitStack(op: u32, r: u32): bool {
+  if (op >= 0x50 && op <= 0x5f) return true;
+  switch (op) {
+    case 0x68: case 0x6a: case 0x9c: case 0x9d: case 0xc2: case 0xc3: case 0xc8: case 0xc9:
+    case 0xca: case 0xcb: case 0xcf: case 0xe8: case 0x1a0: case 0x1a1: case 0x1a8: case 0x1a9:
+      return true;
+    case 0x8f: return r == 0;
+    case 0xff: return r == 2 || r == 3 || r == 6;
+    default: return false;
+  }
+}
+
+// The decoded instruction (DEC, nrip set) raised #GP(0) for a non-canonical data address:
+// was that access through SS (#SS(0) on the CPU)? The stack itself, or a memory operand based
+// on RSP or RBP without an FS/GS override. An instruction with both a stack access and another
+// memory operand faults on whichever it touches first.
+export function stackSegmentFault(): bool {
+  const mem = dMod() != 3;
+  const base = load<u8>(DEC + D_BASE);
+  const ssOperand = mem && (base == RSP || base == RBP) && load<u8>(DEC + D_SEG) == 0;
+  const op = <u32>load<u16>(DEC + D_OP);
+  if (!implicitStack(op, dReg() & 7)) return ssOperand;
+  if (!mem || ssOperand) return true;
+  if (op == 0x8f) {
+    // pop r/m reads the stack before it writes the operand
+    const sp = reg64(RSP);
+    return !canonical(sp) || !canonical(sp + <u64>(stackSize() - 1));
+  }
+  // push/call through memory read the operand first: the stack faulted if the operand is fine.
+  const a = ea();
+  return canonical(a) && canonical(a + 15);
 }
 
 // Pop without committing RSP; the caller commits with popCommit once nothing else can fault.
@@ -526,7 +561,12 @@ function group5(): void {
     case 2: { // call near indirect (64-bit operand)
       const t = rmRead(8);
       if (faulted) return;
-      if (!canonical(t)) { raiseGP0(); return; } // #GP on the call, before the push
+      // A non-canonical target is #GP on the call, after the push's own checks (as on this
+      // machine's processor) and with nothing pushed.
+      if (!canonical(t)) {
+        if (probeWrite(reg64(RSP) - 8, 8)) raiseGP0();
+        return;
+      }
       if (!push(8, nrip)) return;
       setNrip(t);
       return;

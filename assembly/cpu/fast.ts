@@ -4,7 +4,7 @@
 // Only 32- and 64-bit operand sizes without segment overrides are specialised.
 import { DEC, REGS, FL_OP, FL_A, FL_B, FL_RES, REC_SIZE } from "../layout";
 import { D_HANDLER, D_LEN, D_AUX, D_DST, D_SRC, D_DISP, D_IMM, D_BASE, D_INDEX, D_SCALE, D_OSIZE, NO_REG, RIP_REL } from "./decode";
-import { rd64, rd32, rd16, rd8, wr64, wr32, wr8, faulted, canonical, raiseGP0, mapEpoch } from "./mem";
+import { rd64, rd32, rd16, rd8, wr64, wr32, wr8, faulted, canonical, raiseGP0, mapEpoch, probeWrite } from "./mem";
 import { setLazy, setLazyC, setResFlags, getCF, cond, OF, F_ADD, F_ADC, F_SUB, F_SBB, F_LOGIC, F_INC, F_DEC } from "./flags";
 import { shift, imul2 } from "./alu";
 
@@ -373,7 +373,7 @@ export function fastRun(rec: u32, rip: u64, end: u32, epoch: u32): u64 {
     case H_CALL: {
       const target = next + load<u64>(rec + D_IMM);
       if (!canonical(target)) {
-        raiseGP0();
+        if (probeWrite(r64(4) - 8, 8)) raiseGP0(); // the push's checks come first
         return next;
       }
       const sp = r64(4) - 8;

@@ -48,6 +48,16 @@ export function raiseGP0(): void {
 
 export function clearFault(): void {
   faulted = false;
+  nonCanonicalData = false;
+}
+
+// The raised #GP(0) came from a data access to a non-canonical address: the CPU raises #SS(0)
+// instead when that access went through the stack segment (cpu/exec.ts stackSegmentFault).
+export let nonCanonicalData: bool = false;
+
+// Change the vector of the raised fault (same error code).
+export function setFaultVector(vector: u32): void {
+  excVector = vector;
 }
 
 // ---- page walk ----
@@ -130,12 +140,27 @@ export function setPtwrWindow(vpn: u64, host: u32): void {
   ptwrHost = host;
 }
 
+function nonCanonicalFault(acc: u32): void {
+  if (faulted) return;
+  raiseGP0();
+  nonCanonicalData = acc != ACC_X;
+}
+
+// An access that crosses a page boundary is checked for canonical form as a whole before
+// either page is walked (the CPU's segmentation stage comes before paging): true, with #GP(0)
+// raised, when its last byte is not canonical.
+function crossesNonCanonical(va: u64, size: u32): bool {
+  if (canonical(va + <u64>(size - 1))) return false;
+  nonCanonicalFault(ACC_R);
+  return true;
+}
+
 // Walk the active page tables for va. Returns the host address of the page, or 0 after
 // raising the fault when `report` (else silently). Fills the TLB on success.
 export function walk(va: u64, acc: u32, report: bool): u32 {
   charge(COST_PAGE_WALK);
   if (!canonical(va)) {
-    if (report) raiseGP0();
+    if (report) nonCanonicalFault(acc);
     return 0;
   }
   const l4i = <u32>(va >> 39) & 511;
@@ -290,6 +315,7 @@ function rdSlow(va: u64, size: u32): u64 {
     return <u64>load<u8>(p);
   }
   // Crosses into the next page: both pages must be readable.
+  if (crossesNonCanonical(va, size)) return 0;
   const first = 4096 - off;
   const h1 = walk(va, ACC_R, true);
   if (h1 == 0) return 0;
@@ -311,6 +337,7 @@ export function rd128(va: u64, dst: u32): void {
     v128.store(dst, v128.load(h));
     return;
   }
+  if (crossesNonCanonical(va, 16)) return;
   const lo = rd64(va);
   const hi = rd64(va + 8);
   if (faulted) return;
@@ -321,6 +348,7 @@ export function rd128(va: u64, dst: u32): void {
 // Check that [va, va+size) is writable (faulting if not) without writing: for read-modify-write.
 export function probeWrite(va: u64, size: u32): bool {
   const off = <u32>va & 0xfff;
+  if (off + size > 4096 && crossesNonCanonical(va, size)) return false;
   if (translate(va, ACC_W) == 0) return false;
   if (off + size > 4096) return translate(va + (4096 - off), ACC_W) != 0;
   return true;
@@ -382,6 +410,7 @@ function wrSlow(va: u64, size: u32, v: u64): void {
     notifyWrite(h);
     return;
   }
+  if (crossesNonCanonical(va, size)) return;
   const first = 4096 - off;
   const h1 = walk(va, ACC_W, true);
   if (h1 == 0) return;

@@ -5,12 +5,13 @@ import {
 } from "../layout";
 import {
   fetchPtr, fetchHost, faulted, clearFault, excVector, excError, excAddr, mapEpoch, bumpEpoch, EXC_PF,
+  EXC_GP, EXC_SS, nonCanonicalData, setFaultVector,
 } from "../cpu/mem";
 import { blockAt, buildBlock, loadRecord } from "../cpu/dcache";
 import { setBatchInsns } from "../time/clock";
 import { decode, D_LEN, D_HANDLER } from "../cpu/decode";
 import { fastRun, fastRec, fastStop, STOP_GENERIC, STOP_TAKEN } from "../cpu/fast";
-import { execute } from "../cpu/exec";
+import { execute, stackSegmentFault } from "../cpu/exec";
 import { setNrip, nrip } from "../cpu/regs";
 import { deliverException } from "../domain/traps";
 import { deliverEvents } from "../evtchn/deliver";
@@ -62,6 +63,8 @@ export function requestEventCheck(): void {
 
 // Deliver (or, in trap-to-host mode, report) the exception the last instruction raised.
 function takeFault(): void {
+  // DEC holds the faulting instruction when a data access raised the fault.
+  if (nonCanonicalData && excVector == EXC_GP && stackSegmentFault()) setFaultVector(EXC_SS);
   clearFault();
   if (trapToHost) {
     store<u32>(EXC_INFO_VECTOR, excVector);
@@ -167,6 +170,10 @@ export function runVcpu(budget: u32): u32 {
         n += (rec - first) / REC_SIZE;
         if (faulted) {
           store<u64>(RIP, rip);
+          if (nonCanonicalData) {
+            loadRecord(rec); // for stackSegmentFault
+            setNrip(rip + <u64>load<u8>(rec + D_LEN));
+          }
           takeFault();
           break;
         }

@@ -21,6 +21,18 @@ static void test_gp(void)
 	int f = FAULTS("movq 0x8000000000000000, %%rax", "a"(0));
 	check(f && last_trap.vector == 13 && last_trap.error_code == 0, "non-canonical access raises #GP(0)",
 	      "faulted %d vector %u error %#lx", f, last_trap.vector, (unsigned long)last_trap.error_code);
+	/* Through RBP the access uses the stack segment: #SS(0) instead. */
+	f = 0;
+	asm volatile("push %%rbp\n\t"
+		     "movabs $0x8000000000000000, %%rbp\n"
+		     "1: movq 8(%%rbp), %%rax\n\t"
+		     "jmp 3f\n"
+		     "2: mov $1, %k0\n"
+		     "3: pop %%rbp\n\t" EXTABLE_ENTRY(1b, 2b)
+		     : "+c"(f) : : "rax", "memory", "cc");
+	check(f && last_trap.vector == 12 && last_trap.error_code == 0,
+	      "non-canonical access through rbp raises #SS(0)", "faulted %d vector %u error %#lx", f,
+	      last_trap.vector, (unsigned long)last_trap.error_code);
 	f = FAULTS("inb $0x80, %%al", "a"(0));
 	check(f && last_trap.vector == 13, "port I/O raises #GP", "faulted %d vector %u", f, last_trap.vector);
 	f = FAULTS("cli");

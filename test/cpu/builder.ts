@@ -302,9 +302,6 @@ export class Builder {
       let tries = 0;
       while (!baseOk(base) && tries++ < 50) base = this.pickReg();
       if (!baseOk(base)) base = 3;
-      // A non-canonical address through RSP/RBP is #SS on hardware; the emulator raises
-      // #GP for every non-canonical address (a known difference, not generated).
-      if (fault === "noncanon" && (base === 4 || base === 5)) base = base === 4 ? 12 : 13;
       if (base >= this.maxReg() || this.reserved.has(base)) base = 3;
       const useSib = (base & 7) === 4 || mode >= 55;
       let mod = rng.pick([0, 1, 2]);
@@ -412,8 +409,14 @@ export class Builder {
   stackPointer(fault = true): void {
     let off = this.rng.range(0x4200, 0x5e00) & ~7;
     if (this.rng.chance(0.1)) off += this.rng.int(8);
-    if (fault && this.rng.chance(0.03)) off = this.rng.chance(0.5) ? 0x4000 : 0x6000;
-    this.fixed.set(RSP, va(off));
+    let sp = va(off);
+    if (fault && this.rng.chance(0.03)) sp = va(this.rng.chance(0.5) ? 0x4000 : 0x6000);
+    else if (fault && this.rng.chance(0.015)) {
+      // Non-canonical stack accesses (#SS). Only addresses whose first access is non-canonical
+      // for both pushes and pops: the top user page (0x7ffffffff000) cannot be mapped natively.
+      sp = this.rng.pick([0x0000800000000008n, 0xffff7ffffffffff0n, 0x0000912345678000n]);
+    }
+    this.fixed.set(RSP, sp);
     this.reserved.add(RSP);
     this.used.add(RSP);
   }
