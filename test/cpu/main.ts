@@ -57,5 +57,8 @@ if (byForm && summary.byForm.size) {
 }
 const rate = Math.round(summary.cases / (summary.elapsedMs / 1000));
 console.error(`seed ${opts.seed}: ${summary.cases} cases in ${(summary.elapsedMs / 1000).toFixed(1)} s (${rate} cases/s)`);
+if (summary.unstableNative) {
+  console.error(`${summary.unstableNative} case(s) gave another result on a native re-run, which matched the emulator`);
+}
 console.log(`cases: ${summary.cases}, forms: ${summary.forms}, mismatches: ${summary.mismatches}`);
 process.exit(summary.mismatches ? 1 : 0);
