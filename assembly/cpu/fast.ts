@@ -36,9 +36,20 @@ const H_IMUL_RI: u8 = 24;
 const H_ALU_AI: u8 = 25;
 const H_CMP8_MI: u8 = 26;
 const H_JMP_IND: u8 = 27;
+const H_CMP8_RM: u8 = 28; // cmp m8, r8 (aux 0) or cmp r8, m8 (aux 1)
+const H_CMP8_RI: u8 = 29;
+const H_MOVSXD_RR: u8 = 30;
+const H_MOVSXD_LOAD: u8 = 31;
+const H_CDQE: u8 = 32; // cdqe, cwde
+const H_NOP: u8 = 33;
 // ALU register forms split by operation (no second dispatch): H_ALU_RR_OP + op, H_ALU_RI_OP + op.
 const H_ALU_RR_OP: u8 = 40;
 const H_ALU_RI_OP: u8 = 48;
+
+// Byte registers 4..7 without REX are AH..BH: forms naming them stay generic.
+@inline function lowByteReg(r: u32, rex: u32): bool {
+  return rex != 0 || r < 4;
+}
 
 // Called by the decoder with the fields it found; stores the handler choice in the record.
 export function specialise(op: u32, osize: u32, mod: u32, reg: u32, rm: u32, rex: u32, seg: u32, asize: u32, odd: u32): void {
@@ -123,7 +134,23 @@ export function specialise(op: u32, osize: u32, mod: u32, reg: u32, rm: u32, rex
     } else if (op < 0x40 && (op & 7) == 5) {
       h = H_ALU_AI;
       aux = op >> 3;
-    }
+    } else if (op == 0x63 && osize == 8) {
+      if (mod == 3) {
+        h = H_MOVSXD_RR;
+        src = rm;
+      } else if (plainMem) h = H_MOVSXD_LOAD;
+      dst = reg;
+    } else if (op == 0x98) h = H_CDQE;
+  }
+  if (odd == 0 && h == H_GENERIC) {
+    if ((op == 0x38 || op == 0x3a) && plainMem && lowByteReg(reg, rex)) {
+      h = H_CMP8_RM;
+      aux = op == 0x3a ? 1 : 0;
+      dst = reg;
+    } else if (op == 0x80 && mod == 3 && (reg & 7) == 7 && lowByteReg(rm, rex)) {
+      h = H_CMP8_RI;
+      dst = rm;
+    } else if (op == 0x90 && (rex & 1) == 0) h = H_NOP;
   }
   if (odd == 0 && h == H_GENERIC) {
     if (op == 0x88 && plainMem && (rex != 0 || reg < 4)) {
@@ -498,6 +525,38 @@ export function fastRun(rec: u32, rip: u64, end: u32, epoch: u32): u64 {
       if (op != 7) wsz(0, size, r);
       return next;
     }
+    case H_CMP8_RM: {
+      const m = rd8(ea(rec, next));
+      if (faulted) return next;
+      const r = r64(load<u8>(rec + D_DST)) & 0xff;
+      const swap = load<u8>(rec + D_AUX) != 0;
+      const a = swap ? r : m;
+      const b = swap ? m : r;
+      setLazy(F_SUB, 1, (a - b) & 0xff, a, b);
+      return next;
+    }
+    case H_CMP8_RI: {
+      const a = r64(load<u8>(rec + D_DST)) & 0xff;
+      const b = load<u64>(rec + D_IMM) & 0xff;
+      setLazy(F_SUB, 1, (a - b) & 0xff, a, b);
+      return next;
+    }
+    case H_MOVSXD_RR:
+      w64(load<u8>(rec + D_DST), <u64><i64><i32>r64(load<u8>(rec + D_SRC)));
+      return next;
+    case H_MOVSXD_LOAD: {
+      const v = rd32(ea(rec, next));
+      if (faulted) return next;
+      w64(load<u8>(rec + D_DST), <u64><i64><i32>v);
+      return next;
+    }
+    case H_CDQE: {
+      const a = r64(0);
+      w64(0, size == 8 ? <u64><i64><i32>a : <u64><u32><i32><i16>a);
+      return next;
+    }
+    case H_NOP:
+      return next;
     case H_CMP8_MI: {
       const v = rd8(ea(rec, next));
       if (faulted) return next;
