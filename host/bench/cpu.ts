@@ -7,8 +7,10 @@
 //   node --import tsx host/bench/cpu.ts [--iterations N] [--runs N] [--budget SECONDS]
 //
 // Each timed run is a fresh child process (the VM is noisy; V8 state must not carry over).
-// Native runs 3 times; an emulator runs up to --runs times (default 3) while its runs fit in
-// --budget seconds (default 15), and its fastest run counts.
+// Native runs 3 times; an emulator runs up to --runs times (default 5) while its runs fit in
+// --budget seconds (default 30), and its fastest run counts. This VM's host sometimes slows a
+// core by a third for seconds at a time (same build, same pinning: 200 MIPS, then 120), so
+// a single run can land in such a stretch.
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync, mkdtempSync } from "node:fs";
 import { cpus, loadavg, release, tmpdir } from "node:os";
@@ -51,8 +53,8 @@ function option(name: string, dflt: number): number {
 }
 
 const iterations = option("iterations", defaultIterations());
-const maxRuns = option("runs", 3);
-const budget = option("budget", 15);
+const maxRuns = option("runs", 5);
+const budget = option("budget", 30);
 
 // ---- builds (the guest comes from scripts/build.mjs, which the npm script runs first) ----
 
