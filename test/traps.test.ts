@@ -14,7 +14,7 @@ test("traps guest: every check passes and it powers off", () => {
   assert.ok(passes.length >= 25, dom.console);
   for (const name of ["ud2 raises #UD", "read of an unmapped page raises #PF with CR2", "division by zero raises #DE",
     "int3 is delivered and returns after the instruction", "forced-emulation cpuid shows Xen's leaves",
-    "non-canonical access raises #GP(0)", "non-canonical access through rbp raises #SS(0)"]) {
+    "non-canonical access raises #GP(0)", "non-canonical access through rbp raises #SS(0)", "hlt raises #GP(0)"]) {
     assert.ok(passes.includes(`PASS ${name}`), name);
   }
   assert.deepEqual(result, { kind: "shutdown", reason: "poweroff", code: 0, message: undefined });

@@ -220,6 +220,9 @@ export function privIret(size: u32): void {
   setNrip(size == 8 ? rip : rip & 0xffffffff);
 }
 
+// hlt: not among the instructions Xen's PV privileged-op emulator accepts (its validate hook in
+// arch/x86/pv/emul-priv-op.c), so the hardware #GP reaches the guest. PV kernels idle with
+// SCHEDOP_block.
 export function privHlt(): void {
   raiseGP0();
 }

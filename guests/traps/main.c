@@ -35,6 +35,9 @@ static void test_gp(void)
 	      last_trap.vector, (unsigned long)last_trap.error_code);
 	f = FAULTS("inb $0x80, %%al", "a"(0));
 	check(f && last_trap.vector == 13, "port I/O raises #GP", "faulted %d vector %u", f, last_trap.vector);
+	f = FAULTS("hlt");
+	check(f && last_trap.vector == 13 && last_trap.error_code == 0, "hlt raises #GP(0)",
+	      "faulted %d vector %u", f, last_trap.vector);
 	f = FAULTS("cli");
 	check(f && last_trap.vector == 13, "cli without virtual IOPL raises #GP", "faulted %d vector %u", f,
 	      last_trap.vector);
