@@ -7,7 +7,7 @@ import {
 import {
   domainCreate as dCreate, dom, vcpuSave, vcpuCtl, vcpuLoad, vcpuSync as dSync, vcpuReload,
   DOM_STATE, DOM_SHUTDOWN_REASON, DOM_SHARED_INFO, DOM_TOT_PAGES, DOM_START_INFO, DOM_VCPU0, DOM_NR_VCPUS,
-  DS_RUNNING, msgLength, VC_KERNEL_CR3, domValid, DOM_SHUTDOWN_CODE,
+  DS_RUNNING, msgLength, VC_KERNEL_CR3, domValid, domExists, DOM_SHUTDOWN_CODE,
 } from "./domain/domain";
 import { runVcpu as rRun, setTrapToHost } from "./sched/run";
 import { consoleBuf } from "./hypercalls/console_io";
@@ -29,7 +29,9 @@ import { runstateOf } from "./hypercalls/vcpu_op";
 import { getPageAndType, PGT_writable_page } from "./mm/validate";
 import { TRACE_RING, TRACE_RECORDS, TRACE_REC, HV_SCRATCH } from "./layout";
 import { pinTable as mmuPin, installBaseptr } from "./mm/pv_mmu";
-import { typeInfo, generalCount, holdPage } from "./mm/validate";
+import { typeInfo, generalCount, holdPage, releaseHold, PGT_holds_mask } from "./mm/validate";
+import { domainDestroy as destroyDomain, reapDomains } from "./domain/destroy";
+import { closePort } from "./evtchn/ports";
 import { checkInvariants as mmuCheck, setMmuChecks as mmuChecks } from "./mm/invariants";
 import { EINVAL } from "./abi/xen";
 
@@ -100,7 +102,7 @@ export function domainStart(domid: u32): void {
 }
 
 export function domainState(domid: u32): u32 {
-  return domValid(domid) ? load<u32>(dom(domid) + DOM_STATE) : 0;
+  return domExists(domid) ? load<u32>(dom(domid) + DOM_STATE) : 0;
 }
 
 export function domainShutdownReason(domid: u32): u32 {
@@ -272,6 +274,7 @@ export function runMachine(untilNs: f64, maxInsns: f64): u32 {
   const until = untilNs >= 9.2e18 ? <u64>0x7fffffffffffffff : nsToCycles(<u64>untilNs);
   const r = lRun(until, <u64>maxInsns);
   dSync();
+  reapDomains(); // a guest may have let go of the last frame of a destroyed domain
   return r;
 }
 
@@ -326,6 +329,28 @@ export function hostNextPending(): i32 {
 // mapping). 0 or -errno.
 export function holdWritable(mfn: u32, d: u32): i32 {
   return <i32>holdPage(<u64>mfn, d, PGT_writable_page);
+}
+
+// Give back a hold taken with holdWritable (the backend stopped writing into the frame).
+// -EINVAL when the frame is not held.
+export function releaseWritable(mfn: u32): i32 {
+  if (<u64>mfn >= <u64>totalFrames() || (typeInfo(<u64>mfn) & PGT_holds_mask) == 0) return -22;
+  releaseHold(<u64>mfn);
+  reapDomains();
+  return 0;
+}
+
+// Close a host port (a backend going away). 0 or -EINVAL.
+export function hostClose(port: u32): i32 {
+  hostContext();
+  return <i32>closePort(HOST_DOMID, port);
+}
+
+// Destroy domain d (xl destroy): 0, -ESRCH (no such domain) or -EINVAL (already dying). It
+// stays in DS_DYING while others reference its frames (domainState tells).
+export function domainDestroy(d: u32): i32 {
+  hostContext();
+  return destroyDomain(d);
 }
 
 // Raise a VIRQ for a domain (the host's debug key, console or exception notices): per-vCPU

@@ -66,6 +66,9 @@ export interface CoreExports {
   hostNextPending(): number;
   raiseVirq(d: number, vcpu: number, virq: number): number;
   holdWritable(mfn: number, d: number): number;
+  releaseWritable(mfn: number): number;
+  hostClose(port: number): number;
+  domainDestroy(d: number): number;
   evtchnPort(d: number, port: number): number;
   vcpuRunstate(v: number): number;
   traceRing(): number;

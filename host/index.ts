@@ -121,8 +121,19 @@ export class Domain {
   onConsole(fn: (text: string) => void): void {
     this.listeners.push(fn);
   }
-  get state(): "running" | "shutdown" {
+  /** Set once the domain is destroyed (hv.destroyDomain). */
+  destroyed = false;
+  /**
+   * "dying": destroyed, but another domain (or a host backend) still maps some of its frames;
+   * "destroyed": gone, its memory free.
+   */
+  get state(): "running" | "shutdown" | "dying" | "destroyed" {
+    if (this.destroyed) return this.hv.core.exports.domainState(this.id) === A.DS_DYING ? "dying" : "destroyed";
     return this.hv.core.exports.domainState(this.id) === A.DS_SHUTDOWN ? "shutdown" : "running";
+  }
+  /** Destroy the domain at once (as `xl destroy`): see Hypervisor.destroyDomain. */
+  destroy(): void {
+    this.hv.destroyDomain(this);
   }
   get shutdownReason(): ShutdownReason | undefined {
     if (this.state !== "shutdown") return undefined;
@@ -280,6 +291,35 @@ export class Hypervisor {
     if (p < 0) throw new Error(`${domain.name}: cannot bind port ${guestPort} (error ${p})`);
     this.hostPorts.set(p, onNotify);
     return p;
+  }
+
+  /** Detach a backend attached with bindBackend: its host port is closed. */
+  unbindBackend(hostPort: number): void {
+    if (!this.hostPorts.delete(hostPort)) return;
+    this.core.exports.hostClose(hostPort);
+  }
+
+  /**
+   * Destroy a domain at once, as `xl destroy` does: its vCPUs stop, its event channels close
+   * (a peer's port becomes unbound), the grants it mapped are given back, and its memory
+   * returns to the free pool. Frames another domain or a host backend still maps stay until
+   * they are unmapped; meanwhile `domain.state` is "dying". The host's own backends (console,
+   * XenStore) let go of it here. Throws for a domain that is already destroyed.
+   */
+  destroyDomain(d: Domain): void {
+    if (d.destroyed) throw new Error(`${d.name} (domain ${d.id}): already destroyed`);
+    if (!this.domains.includes(d)) throw new Error(`${d.name} (domain ${d.id}): not a domain of this hypervisor`);
+    d.drainConsole();
+    const be = d.consoleBackend;
+    if (be) {
+      this.hostPorts.delete(be.port);
+      be.close();
+    }
+    this.xenstore?.domainDestroyed(d);
+    const rc = this.core.exports.domainDestroy(d.id);
+    if (rc !== 0) throw new Error(`${d.name} (domain ${d.id}): the core refused to destroy it (error ${rc})`);
+    d.destroyed = true;
+    this.domains.splice(this.domains.indexOf(d), 1);
   }
 
   /** Send an event from a host port to the guest it is bound to. */

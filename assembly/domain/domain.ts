@@ -30,6 +30,7 @@ export const DS_FREE: u32 = 0;
 export const DS_BUILDING: u32 = 1;
 export const DS_RUNNING: u32 = 2;
 export const DS_SHUTDOWN: u32 = 3;
+export const DS_DYING: u32 = 4; // destroyed, kept while others reference its frames (domain/destroy.ts)
 
 // ---- vCPU control block (after the saved CPU state) ----
 export const VC_DOMID: u32 = 0;
@@ -91,7 +92,8 @@ export const VCF_IN_KERNEL: u32 = 1;
 export let curVcpu: u32 = 0; // global vCPU index loaded in CPU
 export let curDom: u32 = 0;
 let vcpuLoaded: bool = false;
-let nextVcpu: u32 = 0;
+// vCPU slots in use (a domain's vCPUs are consecutive slots, freed when it is destroyed).
+const vcpuSlotUsed = new StaticArray<bool>(MAX_VCPUS);
 
 @inline export function dom(d: u32): u32 {
   return DOMAIN_TABLE + d * DOMAIN_STRIDE;
@@ -113,14 +115,33 @@ let nextVcpu: u32 = 0;
   return TRAP_TABLE + v * TRAP_STRIDE + vector * 16;
 }
 
+// A domain that exists and is not being destroyed.
 export function domValid(d: u32): bool {
+  if (d >= MAX_DOMAINS) return false;
+  const s = load<u32>(dom(d) + DOM_STATE);
+  return s != DS_FREE && s != DS_DYING;
+}
+
+// A domain slot in use, dying ones included (their grants can still be unmapped).
+export function domExists(d: u32): bool {
   return d < MAX_DOMAINS && load<u32>(dom(d) + DOM_STATE) != DS_FREE;
 }
 
 // Allocate a domain slot with nrVcpus vCPUs; returns the domid or -1.
 export function domainCreate(domid: u32, nrVcpus: u32, maxPages: u32): i32 {
   if (domid >= MAX_DOMAINS || load<u32>(dom(domid) + DOM_STATE) != DS_FREE) return -1;
-  if (nrVcpus == 0 || nextVcpu + nrVcpus > MAX_VCPUS) return -1;
+  if (nrVcpus == 0 || nrVcpus > MAX_VCPUS) return -1;
+  // The first run of nrVcpus free slots.
+  let first: u32 = 0;
+  let run: u32 = 0;
+  for (let v: u32 = 0; v < MAX_VCPUS && run < nrVcpus; v++) {
+    if (unchecked(vcpuSlotUsed[v])) {
+      run = 0;
+      first = v + 1;
+    } else run++;
+  }
+  if (run < nrVcpus) return -1;
+  const nextVcpu = first;
   const d = dom(domid);
   memory.fill(d, 0, DOMAIN_STRIDE);
   store<u32>(d + DOM_STATE, DS_BUILDING);
@@ -146,7 +167,7 @@ export function domainCreate(domid: u32, nrVcpus: u32, maxPages: u32): i32 {
     store<u16>(s + (SEL - CPU) + 2, FLAT_KERNEL_CS64);
     store<u16>(s + (SEL - CPU) + 4, FLAT_KERNEL_SS64);
   }
-  nextVcpu += nrVcpus;
+  for (let i: u32 = 0; i < nrVcpus; i++) unchecked((vcpuSlotUsed[nextVcpu + i] = true));
   store<u32>(CONSOLE_BUF + domid * CONSOLE_BUF_SIZE, 0);
   return <i32>domid;
 }
@@ -163,6 +184,17 @@ export function vcpuLoad(v: u32): void {
   // The lazy-flags state travels with the CPU block; RFLAGS is reloaded as is.
   // A generation flush: switching vCPUs many times per virtual millisecond stays cheap.
   tlbFlushAll();
+}
+
+// The last step of destroying domain d: its vCPU slots are free again, and the CPU no longer
+// counts as holding one of them (a new vCPU in the slot starts from its own save area).
+export function domainRelease(d: u32): void {
+  const p = dom(d);
+  const v0 = load<u32>(p + DOM_VCPU0);
+  const n = load<u32>(p + DOM_NR_VCPUS);
+  for (let i: u32 = 0; i < n; i++) unchecked((vcpuSlotUsed[v0 + i] = false));
+  if (vcpuLoaded && curVcpu >= v0 && curVcpu < v0 + n) vcpuLoaded = false;
+  store<u32>(p + DOM_STATE, DS_FREE);
 }
 
 // Write the running vCPU back to its save area (for the host to read).

@@ -2,6 +2,7 @@
 // into their view of memory and copy through grants, with the checks a guest gets. The host
 // has no page tables, so its mappings are device mappings (the frame's machine address is
 // what it gets back); they hold the references a device mapping holds.
+import { reapDomains } from "../domain/destroy";
 import { frameAddr } from "../mm/frames";
 import { mapGrant, unmapGrant, mapHandle, mapBusAddr } from "./map";
 import { copyOne, GNTCOPY_source_gref, GNTCOPY_dest_gref } from "./copy";
@@ -32,7 +33,9 @@ export function gntHostMapAddr(): u32 {
 // without an address does); the host passes the frame's address back.
 export function gntHostUnmap(handle: u32, hostAddr: u32): i32 {
   const bus: u64 = hostAddr == 0 ? 0 : (<u64>((hostAddr - frameAddr(0)) >> 12)) << 12;
-  return unmapGrant(0, 0, bus, handle, 0);
+  const rc = unmapGrant(0, 0, bus, handle, 0);
+  reapDomains(); // the host may have held the last frame of a destroyed domain
+  return rc;
 }
 
 // Copy len bytes from (srcDom, srcRef, srcOff) to (dstDom, dstRef, dstOff), both grants to the

@@ -10,7 +10,7 @@
 // are the ones its PTE stands for, so the guest's L1 holds them as any entry would.
 import { nrFrames } from "../mm/frames";
 import { getPage, putPage, getPageType, putPageType, PGT_writable_page } from "../mm/validate";
-import { domValid } from "../domain/domain";
+import { domValid, domExists } from "../domain/domain";
 import {
   gtReady, nrEntries, gtVersion, sharedEntry, statusWord, activeEntry, clearFlags,
   getMaptrackHandle, putMaptrackHandle, maptrackEntry, maptrackLimit, MT_NONE, MT_REF, MT_FLAGS, MT_DOMID,
@@ -183,7 +183,8 @@ export function unmapGrant(ld: u32, hostAddr: u64, devBusAddr: u64, handle: u32,
   if (flags == 0) return GNTST_bad_handle;
   const rd = <u32>load<u16>(mt + MT_DOMID);
   const ref = load<u32>(mt + MT_REF);
-  if (!grantDomain(rd) || ref >= nrEntries(rd)) return GNTST_bad_handle;
+  // A dying granting domain keeps its table until every mapping of its frames is gone.
+  if (rd == 0 || !domExists(rd) || ref >= nrEntries(rd)) return GNTST_bad_handle;
   const act = activeEntry(rd, ref);
   const mfn = <u64>load<u32>(act + ACT_MFN);
   if (devBusAddr != 0 && devBusAddr != (mfn << 12)) return GNTST_general_error;
@@ -204,13 +205,27 @@ export function unmapGrant(ld: u32, hostAddr: u64, devBusAddr: u64, handle: u32,
   } else {
     store<u16>(mt + MT_FLAGS, <u16>left);
   }
-  if (done != 0) completeUnmap(rd, ref, act, mfn, done);
+  if (done != 0) completeUnmap(rd, ref, act, mfn, done, true);
   return GNTST_okay;
 }
 
-// unmap_common_complete: give back the references of what was unmapped, drop its pins and
-// the in-use flags nobody needs any more.
-function completeUnmap(rd: u32, ref: u32, act: u32, mfn: u64, done: u32): void {
+// gnttab_release_mappings for one handle of a dying domain ld: the pins go and the device
+// mapping's references are given back; a host mapping's references belong to its PTE, which
+// goes with ld's page tables.
+export function releaseMapping(ld: u32, handle: u32): void {
+  const mt = maptrackEntry(ld, handle);
+  const flags = <u32>load<u16>(mt + MT_FLAGS);
+  if (flags == 0) return;
+  const rd = <u32>load<u16>(mt + MT_DOMID);
+  const ref = load<u32>(mt + MT_REF);
+  putMaptrackHandle(ld, handle);
+  const act = activeEntry(rd, ref);
+  completeUnmap(rd, ref, act, <u64>load<u32>(act + ACT_MFN), flags & (GNTMAP_device_map | GNTMAP_host_map | GNTMAP_readonly), false);
+}
+
+// unmap_common_complete: give back the references of what was unmapped (a host mapping's only
+// when hostRefs), drop its pins and the in-use flags nobody needs any more.
+function completeUnmap(rd: u32, ref: u32, act: u32, mfn: u64, done: u32, hostRefs: bool): void {
   const ro = (done & GNTMAP_readonly) != 0;
   let pin = load<u32>(act + ACT_PIN);
   if ((done & GNTMAP_device_map) != 0) {
@@ -222,8 +237,10 @@ function completeUnmap(rd: u32, ref: u32, act: u32, mfn: u64, done: u32): void {
     pin -= ro ? GNTPIN_devr_inc : GNTPIN_devw_inc;
   }
   if ((done & GNTMAP_host_map) != 0) {
-    if (!ro) putPageType(mfn, -1);
-    putPage(mfn);
+    if (hostRefs) {
+      if (!ro) putPageType(mfn, -1);
+      putPage(mfn);
+    }
     pin -= ro ? GNTPIN_hstr_inc : GNTPIN_hstw_inc;
   }
   store<u32>(act + ACT_PIN, pin);

@@ -336,3 +336,33 @@ export function putMaptrackHandle(d: u32, h: u32): void {
 export function gtInited(d: u32): bool {
   return d < MAX_DOMAINS && load<u32>(gt(d) + G_INITED) != 0;
 }
+
+// grant_table_destroy, once a destroyed domain's last frame is gone: the shared and status
+// frames (only the hypervisor's reference is left on them), the active and maptrack frames, and
+// the record itself.
+export function gtFree(d: u32): void {
+  const g = gt(d);
+  if (load<u32>(g + G_INITED) != 0) {
+    for (let i: u32 = 0; i < nrGrantFrames(d); i++) releaseShared(sharedFrame(d, i));
+    for (let i: u32 = 0; i < nrStatusFrames(d); i++) releaseShared(statusFrame(d, i));
+  }
+  for (let a: u32 = 0; a < (MAX_GRANT_FRAMES * 512) / ACT_PER_FRAME; a++) {
+    const m = load<u32>(g + G_ACTIVE + (a << 2));
+    if (m != 0) freeFrame(m & 0x7fffffff);
+  }
+  const dir = load<u32>(g + G_MT_DIR);
+  if (dir != 0) {
+    const n = load<u32>(g + G_NR_MAPTRACK);
+    for (let i: u32 = 0; i < n; i++) freeFrame(load<u32>(frameAddr(dir - 1) + (i << 2)));
+    freeFrame(dir - 1);
+  }
+  memory.fill(g, 0, GNT_STRIDE);
+}
+
+// Whether mfn is one of d's shared or status frames.
+export function isTableFrame(d: u32, mfn: u64): bool {
+  if (load<u32>(gt(d) + G_INITED) == 0) return false;
+  for (let i: u32 = 0; i < nrGrantFrames(d); i++) if (<u64>sharedFrame(d, i) == mfn) return true;
+  for (let i: u32 = 0; i < nrStatusFrames(d); i++) if (<u64>statusFrame(d, i) == mfn) return true;
+  return false;
+}

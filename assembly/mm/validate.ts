@@ -90,7 +90,7 @@ export const L4_LAST_XEN_SLOT: u32 = 271;
   return load<u64>(ftEntry(mfn) + FT_TYPE);
 }
 
-@inline function setTypeInfo(mfn: u64, v: u64): void {
+@inline export function setTypeInfo(mfn: u64, v: u64): void {
   store<u64>(ftEntry(mfn) + FT_TYPE, v);
 }
 
@@ -212,6 +212,18 @@ export function putPageType(mfn: u64, ptpg: i64): void {
     decLinearUses(mfn);
     decLinearEntries(<u64>ptpg);
   }
+}
+
+// relinquish_memory's forced invalidation of a page table of a dying domain: a validated table
+// of type `type` loses its validation and releases what its entries hold, whatever still holds
+// type references to it (those are dropped later without de-validating again). This breaks the
+// cycles linear page tables can make. True if the frame was such a table.
+export function forceDevalidate(mfn: u64, type: u64): bool {
+  const x = typeInfo(mfn);
+  if ((x >> PGT_TYPE_SHIFT) != type || (x & PGT_validated) == 0 || (x & PGT_count_mask) == 0) return false;
+  setTypeInfo(mfn, x & ~PGT_validated);
+  demote(mfn, type);
+  return true;
 }
 
 // get_page_and_type_from_mfn: general + type reference for a frame of domain d. 0 or -errno.

@@ -22,14 +22,26 @@ export class ConsoleBackend {
   notifications = 0;
   bytes = 0;
 
+  private ringMfn: number;
+  private closed = false;
+
   constructor(core: Core, domid: number, ringMfn: number, guestPort: number) {
     this.core = core;
+    this.ringMfn = ringMfn;
     this.ringAddr = core.exports.frameAddr(ringMfn);
     // Like a backend's writable mapping: the guest cannot make the ring a page table meanwhile.
     if (core.exports.holdWritable(ringMfn, domid) !== 0) throw new Error(`domain ${domid}: console ring frame ${ringMfn} is not a writable page`);
     const p = core.exports.hostBindInterdomain(domid, guestPort);
     if (p < 0) throw new Error(`domain ${domid}: cannot bind its console port ${guestPort} (error ${p})`);
     this.port = p;
+  }
+
+  /** Stop serving the ring (the domain is being destroyed): the hold and the host port go. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.core.exports.hostClose(this.port);
+    this.core.exports.releaseWritable(this.ringMfn);
   }
 
   /** Drain the guest's output; returns the text (latin1). */

@@ -1,9 +1,8 @@
 // Running domains the way `xl` looks after them: the machine runs in short slices so the host can
 // act between them (signals, the xenstore socket), and a domain is asked to stop through
 // XenStore (control/shutdown = poweroff, what `xl shutdown` writes). A domain that does not shut
-// down within the grace period (virtual time) is destroyed. The core cannot free a domain, so a
-// destroyed domain is no longer waited for and its XenStore tree is released; the machine stops
-// with the last domain.
+// down within the grace period (virtual time) is destroyed (its memory freed, its XenStore tree
+// released), as is one that powered off; the machine stops with the last domain.
 import type { Domain, Hypervisor, RunResult } from "../index.ts";
 
 export type LifeResult = RunResult | { kind: "destroyed"; message: string };
@@ -66,7 +65,7 @@ export class Lifecycle {
   private kill(d: Domain, message: string): void {
     if (this.results.has(d)) return;
     this.results.set(d, { kind: "destroyed", message });
-    this.hv.xenstore?.domainDestroyed(d);
+    this.hv.destroyDomain(d);
   }
 
   private live(): Domain[] {
@@ -108,7 +107,7 @@ export class Lifecycle {
         if (res.kind === "shutdown") {
           // As xl does after a guest's poweroff: the domain is destroyed and its tree released.
           this.results.set(d, res);
-          this.hv.xenstore?.domainDestroyed(d);
+          this.hv.destroyDomain(d);
           continue;
         }
         // Stuck: blocked with nothing that could wake it. The host's requests are what could.

@@ -78,11 +78,17 @@ export class XenstoreToolstack {
     if (this.has(d)) this.xs.domainShutdown(d.id);
   }
 
-  /** The domain is destroyed: its tree goes, @releaseDomain watchers are told. */
+  /**
+   * The domain is destroyed: its tree goes, @releaseDomain watchers are told, and the store's
+   * hold on the ring and its host port go.
+   */
   domainDestroyed(d: Domain): void {
     const w = this.wired.get(d.id);
     if (!w || w.released) return;
     w.released = true;
     releaseDomain(this.xs, d.id);
+    this.hv.unbindBackend(w.hostPort);
+    this.hv.core.exports.releaseWritable(d.built.storeMfn!);
+    this.wired.delete(d.id);
   }
 }

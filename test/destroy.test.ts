@@ -1,0 +1,127 @@
+// Destroying domains (xl destroy): memory comes back, peers see their channels unbound, frames
+// another party still maps keep the domain dying until they are unmapped, and the slot and
+// memory serve a new domain.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Hypervisor, type Domain } from "../host/index.ts";
+import { readCString } from "../host/core.ts";
+import { GrantBackend, grantExports } from "../host/backends/grants.ts";
+import * as A from "../host/gen/abi.ts";
+
+const ECS_UNBOUND = 2;
+const ECS_INTERDOMAIN = 3;
+
+function assertFrameTableClean(hv: Hypervisor): void {
+  const n = grantExports(hv.core).gntCheckInvariants();
+  const why = n === 0 ? "" : readCString(hv.core, hv.core.exports.messageAddr(), 1024);
+  assert.equal(n, 0, `${n} violation(s): ${why}`);
+}
+
+// Run in steps of `step` virtual seconds until the domain's console shows `text` (at most
+// `steps` steps).
+function runUntil(hv: Hypervisor, d: Domain, text: string, step = 0.01, steps = 2000): void {
+  const slice = step < 0.001 ? 500 : undefined; // instructions per core call: fine steps
+  for (let i = 0; i < steps && !d.console.includes(text); i++) hv.run({ maxVirtualSeconds: step, maxSeconds: 30, slice });
+  assert.ok(d.console.includes(text), `no "${text}" in:\n${d.console}`);
+}
+
+test("destroying a running domain gives back every frame, and the memory serves a new domain", () => {
+  const hv = new Hypervisor({ memoryMiB: 64, core: "debug" });
+  const x = hv.core.exports;
+  x.setMmuChecks(1);
+  const free0 = x.freeFrames();
+  const spin = hv.createDomain({ kernel: "build/guests/spin.elf", memoryMiB: 24 });
+  const mmu = hv.createDomain({ kernel: "build/guests/mmutest.elf", memoryMiB: 16 });
+  runUntil(hv, spin, "spinning");
+  assert.ok(x.freeFrames() < free0 - 10000);
+  spin.destroy();
+  assert.equal(spin.state, "destroyed");
+  assert.equal(x.domainState(spin.id), A.DS_FREE);
+  assert.equal(hv.domains.includes(spin), false);
+  assertFrameTableClean(hv);
+  // The other domain is unharmed and finishes.
+  const r = hv.run({ maxSeconds: 60 }).get(mmu);
+  assert.deepEqual(r, { kind: "shutdown", reason: "poweroff", code: 0, message: undefined });
+  mmu.destroy();
+  assert.equal(x.freeFrames(), free0, "every frame is free again");
+  assertFrameTableClean(hv);
+  // Destroyed twice: a clear error, nothing changes.
+  assert.throws(() => spin.destroy(), /spin \(domain \d+\): already destroyed/);
+  assert.equal(x.domainDestroy(spin.id), -3, "no such domain: -ESRCH");
+  assert.equal(x.domainDestroy(0), -3, "the host is not a domain to destroy");
+  assert.equal(x.domainDestroy(100000), -3);
+  // All of the memory is usable again: a domain as large as both runs.
+  const big = hv.createDomain({ kernel: "build/guests/hello.elf", memoryMiB: 40 });
+  const rb = hv.run({ maxSeconds: 60 }).get(big);
+  assert.equal(rb?.kind, "shutdown");
+  assert.match(big.console, /Hello from xenwasm/);
+});
+
+test("a destroyed domain's interdomain peer sees its port unbound and is not disturbed", () => {
+  const hv = new Hypervisor({ memoryMiB: 64 });
+  const x = hv.core.exports;
+  const free0 = x.freeFrames();
+  const ping = hv.createDomain({ kernel: "build/guests/pingpong.elf", memoryMiB: 8, cmdline: "ping peer=2 rounds=1000000" });
+  const pong = hv.createDomain({ kernel: "build/guests/pingpong.elf", memoryMiB: 8, cmdline: `pong peer=1 port=3` });
+  runUntil(hv, ping, "ping: port");
+  hv.run({ maxVirtualSeconds: 0.05, maxSeconds: 30 });
+  const port = Number(/ping: port (\d+) for domain/.exec(ping.console)![1]);
+  assert.equal(x.evtchnPort(ping.id, port) >>> 24, ECS_INTERDOMAIN, "pong bound to ping's port");
+  pong.destroy();
+  assert.equal(x.evtchnPort(ping.id, port) >>> 24, ECS_UNBOUND, "ping's port is unbound once its peer is gone");
+  // ping waits for answers that never come: it blocks with nothing left to wake it.
+  const r = hv.run({ maxSeconds: 30, maxVirtualSeconds: 1 }).get(ping);
+  assert.ok(r && (r.kind === "stuck" || r.kind === "timeout"), JSON.stringify(r));
+  ping.destroy();
+  assert.equal(x.freeFrames(), free0);
+  assertFrameTableClean(hv);
+});
+
+test("a frame the host still maps keeps a destroyed domain dying until it is unmapped", () => {
+  const hv = new Hypervisor({ memoryMiB: 64, core: "debug" });
+  const x = hv.core.exports;
+  grantExports(hv.core).gntSetChecks(1);
+  const free0 = x.freeFrames();
+  const d = hv.createDomain({ kernel: "build/guests/gnthost.elf", memoryMiB: 8 });
+  runUntil(hv, d, "READY\n");
+  const gnt = new GrantBackend(hv.core);
+  const rw = gnt.map(d.id, 8);
+  d.destroy();
+  assert.equal(d.state, "dying");
+  assert.equal(x.domainState(d.id), A.DS_DYING);
+  assertFrameTableClean(hv);
+  // The mapped frame is still the guest's page: the host reads what the guest wrote.
+  assert.equal(gnt.readString(rw), "to the host");
+  assert.ok(x.freeFrames() < free0);
+  assert.equal(gnt.unmap(rw), 0);
+  assert.equal(d.state, "destroyed");
+  assert.equal(x.domainState(d.id), A.DS_FREE);
+  // Everything went back but the host's own maptrack (a directory and one frame of handles),
+  // made by its first mapping and kept for the next.
+  assert.equal(x.freeFrames(), free0 - 2, "the last frame, then the grant table, went back to the pool");
+  assertFrameTableClean(hv);
+});
+
+test("grants across a destroy: the granter stays dying while the mapper maps its pages, and the mapper's own maps are given back", () => {
+  const hv = new Hypervisor({ memoryMiB: 64, core: "debug" });
+  const x = hv.core.exports;
+  grantExports(hv.core).gntSetChecks(1);
+  const free0 = x.freeFrames();
+  const granter = hv.createDomain({ kernel: "build/guests/gntshare.elf", memoryMiB: 8, cmdline: "role=1 peer=2" });
+  const mapper = hv.createDomain({ kernel: "build/guests/gntshare.elf", memoryMiB: 8, cmdline: "role=2 peer=1" });
+  // Stop while the mapper holds its mappings (before the granter's acknowledgement arrives).
+  runUntil(hv, mapper, "PASS mapper: reads what the granter wrote", 2e-6, 200000);
+  assert.ok(!mapper.console.includes("PASS mapper: the granter saw the grants in use"), mapper.console);
+  granter.destroy();
+  assert.equal(granter.state, "dying", "the mapper's PTEs still reference two of its frames");
+  assertFrameTableClean(hv);
+  // The mapper goes on (its peer never answers again) and powers off; destroying it takes its
+  // page tables, and with them the granter's last frames.
+  const r = hv.run({ maxSeconds: 60 }).get(mapper);
+  assert.equal(r?.kind, "shutdown", JSON.stringify(r));
+  assertFrameTableClean(hv);
+  mapper.destroy();
+  assert.equal(granter.state, "destroyed");
+  assert.equal(x.freeFrames(), free0);
+  assertFrameTableClean(hv);
+});
