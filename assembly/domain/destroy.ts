@@ -9,7 +9,8 @@
 //
 // Frames other domains still reference (their grant mappings, the host's holds) keep the
 // domain in DS_DYING, with its grant table, until the last reference goes; then the slot is
-// freed (reapDomains, called at safe points: after destroy, host calls and each machine run).
+// freed (reapDomains, called at safe points: after destroy, host unmaps and releases, and each
+// machine run, and only when a dying domain's frame was freed since).
 import { MAX_DOMAINS } from "../layout";
 import {
   dom, vcpuCtl, vcpuSave, domValid, domainRelease, DOM_STATE, DS_DYING, DS_BUILDING, DOM_NR_VCPUS,
@@ -22,7 +23,7 @@ import {
   typeInfo, setTypeInfo, putPageAndType, forceDevalidate, PGT_pinned, PGT_l1_page_table,
   PGT_l4_page_table,
 } from "../mm/validate";
-import { releaseIfUnused } from "../mm/domheap";
+import { releaseIfUnused, reapWanted, setReapWanted } from "../mm/domheap";
 import { gdtFrameCount, gdtFrame, gdtInstall } from "../mm/gdt";
 import { closeAll } from "../evtchn/ports";
 import { releaseMapping } from "../grant/map";
@@ -53,6 +54,7 @@ export function domainDestroy(d: u32): i32 {
   if (built) putPageAndType(<u64>load<u32>(p + DOM_SHARED_INFO));
   for (let t = PGT_l4_page_table; t >= PGT_l1_page_table; t--) relinquish(d, t);
   relinquish(d, 0);
+  setReapWanted(true); // the domain may hold nothing any more
   reapDomains();
   return DESTROY_OK;
 }
@@ -128,6 +130,8 @@ function relinquish(d: u32, type: u64): void {
 // Dying domains none of whose frames (but its grant table's) is left: their grant tables and
 // slots are freed.
 export function reapDomains(): void {
+  if (!reapWanted) return;
+  setReapWanted(false);
   for (let d: u32 = 1; d < MAX_DOMAINS; d++) {
     if (load<u32>(dom(d) + DOM_STATE) != DS_DYING) continue;
     if (framesLeft(d) != 0) continue;

@@ -5,7 +5,7 @@
 // base pointer, a GDT): it is freed, and leaves tot_pages, when the last reference goes.
 import { allocFrame, freeFrame, frameAddr, ftEntry, FT_COUNT, FT_OWNER, FT_FLAGS, FTF_ALLOCATED, OWNER_FREE } from "./frames";
 import {
-  dom, domValid, vcpuCtl, DOM_TOT_PAGES, DOM_MAX_PAGES, DOM_SHARED_INFO, DOM_NR_VCPUS, DOM_VCPU0, VC_VCPU_INFO,
+  dom, domValid, domExists, vcpuCtl, DOM_TOT_PAGES, DOM_MAX_PAGES, DOM_SHARED_INFO, DOM_NR_VCPUS, DOM_VCPU0, VC_VCPU_INFO,
 } from "../domain/domain";
 import { codeWritten } from "../cpu/dcache";
 
@@ -48,8 +48,16 @@ export function releaseIfUnused(mfn: u64): void {
     const p = dom(owner);
     const tot = load<u32>(p + DOM_TOT_PAGES);
     if (tot > 0) store<u32>(p + DOM_TOT_PAGES, tot - 1);
+  } else if (domExists(owner)) {
+    reapWanted = true; // a destroyed domain's frame: maybe its last (domain/destroy.ts)
   }
   freeDomFrame(mfn);
+}
+
+// A frame of a dying domain was freed since reapDomains last looked.
+export let reapWanted: bool = false;
+export function setReapWanted(on: bool): void {
+  reapWanted = on;
 }
 
 // Back to the pool. freeFrame clears the frame's flags, including the mark that the CPU
