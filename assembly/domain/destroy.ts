@@ -11,13 +11,13 @@
 // domain in DS_DYING, with its grant table, until the last reference goes; then the slot is
 // freed (reapDomains, called at safe points: after destroy, host unmaps and releases, and each
 // machine run, and only when a dying domain's frame was freed since).
-import { MAX_DOMAINS } from "../layout";
+import { MAX_DOMAINS, CR3, CPU } from "../layout";
+import { ESRCH, EINVAL } from "../abi/xen";
 import {
   dom, vcpuCtl, vcpuSave, domValid, domainRelease, DOM_STATE, DS_DYING, DS_BUILDING, DOM_NR_VCPUS,
   DOM_VCPU0, DOM_SHARED_INFO, DOM_WATCHDOG, VC_KERNEL_CR3, VC_USER_CR3, VC_VI_MFN, VC_VCPU_INFO,
   VC_SSHOT_AT, VC_PERIOD_NS, VC_POLL_AT,
 } from "./domain";
-import { CR3, CPU } from "../layout";
 import { nrFrames, ftEntry, FT_OWNER, FT_FLAGS, FTF_ALLOCATED } from "../mm/frames";
 import {
   typeInfo, setTypeInfo, putPageAndType, forceDevalidate, PGT_pinned, PGT_l1_page_table,
@@ -30,16 +30,12 @@ import { releaseMapping } from "../grant/map";
 import { gtInited, gtFree, maptrackLimit, isTableFrame } from "../grant/table";
 import { domainStopVcpus } from "../sched/vcpu_state";
 import { timerUpdate, WD_INUSE } from "../time/timers";
-import { HV_SCRATCH } from "../layout";
 
-export const DESTROY_OK: i32 = 0;
-export const DESTROY_NO_DOMAIN: i32 = -3; // -ESRCH
-export const DESTROY_DYING: i32 = -22; // -EINVAL: already being destroyed
-
-// Destroy domain d (never the host). 0, or -ESRCH / -EINVAL.
+// Destroy domain d (never the host). 0, -ESRCH for no such domain, -EINVAL when it is already
+// dying.
 export function domainDestroy(d: u32): i32 {
-  if (d == 0 || d >= MAX_DOMAINS) return DESTROY_NO_DOMAIN;
-  if (!domValid(d)) return load<u32>(dom(d) + DOM_STATE) == DS_DYING ? DESTROY_DYING : DESTROY_NO_DOMAIN;
+  if (d == 0 || d >= MAX_DOMAINS) return <i32>-ESRCH;
+  if (!domValid(d)) return load<u32>(dom(d) + DOM_STATE) == DS_DYING ? <i32>-EINVAL : <i32>-ESRCH;
   const p = dom(d);
   const built = load<u32>(p + DOM_STATE) != DS_BUILDING;
   store<u32>(p + DOM_STATE, DS_DYING);
@@ -56,7 +52,7 @@ export function domainDestroy(d: u32): i32 {
   relinquish(d, 0);
   setReapWanted(true); // the domain may hold nothing any more
   reapDomains();
-  return DESTROY_OK;
+  return 0;
 }
 
 // Timers off, vCPUs down (out of the run queues).
@@ -92,9 +88,8 @@ function releaseVcpuRefs(d: u32): void {
     if (k != 0) putPageAndType(k);
     if (u != 0) putPageAndType(u);
     const frames = gdtFrameCount(v);
-    for (let i: u32 = 0; i < frames; i++) store<u32>(HV_SCRATCH + (i << 2), <u32>gdtFrame(v, i));
-    gdtInstall(v, HV_SCRATCH, 0, 0);
-    for (let i: u32 = 0; i < frames; i++) putPageAndType(<u64>load<u32>(HV_SCRATCH + (i << 2)));
+    for (let i: u32 = 0; i < frames; i++) putPageAndType(gdtFrame(v, i));
+    gdtInstall(v, 0, 0, 0);
     const vi = load<u64>(c + VC_VI_MFN);
     store<u64>(c + VC_VI_MFN, 0);
     store<u32>(c + VC_VCPU_INFO, 0);
