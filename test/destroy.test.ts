@@ -125,3 +125,24 @@ test("grants across a destroy: the granter stays dying while the mapper maps its
   assert.equal(x.freeFrames(), free0);
   assertFrameTableClean(hv);
 });
+
+test("an SMP domain destroyed mid-run frees its vCPU slots for the next one, on several pCPUs", () => {
+  const hv = new Hypervisor({ memoryMiB: 64, pcpus: 2 });
+  const x = hv.core.exports;
+  const free0 = x.freeFrames();
+  const first = hv.createDomain({ kernel: "build/guests/smp.elf", memoryMiB: 16, vcpus: 4 });
+  const spin = hv.createDomain({ kernel: "build/guests/spin.elf", memoryMiB: 8 });
+  hv.run({ maxVirtualSeconds: 0.002, maxSeconds: 30 });
+  const slot = x.domainVcpu(first.id, 0);
+  first.destroy();
+  // 4 vCPUs again: the first free run of slots is the one the first domain gave back.
+  const second = hv.createDomain({ kernel: "build/guests/smp.elf", memoryMiB: 16, vcpus: 4 });
+  assert.equal(x.domainVcpu(second.id, 0), slot);
+  const r = hv.run({ maxSeconds: 60, maxVirtualSeconds: 5 }).get(second);
+  assert.equal(r?.kind, "shutdown", `${JSON.stringify(r)}\n${second.console}`);
+  assert.match(second.console, /smp: ok/);
+  second.destroy();
+  spin.destroy();
+  assert.equal(x.freeFrames(), free0);
+  assertFrameTableClean(hv);
+});
