@@ -13,6 +13,10 @@ export const FT_TYPE: u32 = 8; // u64 type_info: type in 63:61, flags, count in 
 
 export const OWNER_FREE: u32 = 0xffff;
 export const FTF_ALLOCATED: u16 = 1;
+// (2 is FTF_CODE, cpu/dcache.ts.) The frame was handed out before and may hold old data; a frame
+// never handed out is still the zero page the host's memory started as, and is not written
+// (zeroing untouched memory would make the host commit every page of every new domain).
+export const FTF_USED: u16 = 4;
 
 export const M2P_INVALID: u64 = <u64>-1;
 
@@ -23,6 +27,7 @@ export let m2pBytes: u32 = 0; // page-rounded
 let freeList: u32 = 0;
 let freeCount: u32 = 0;
 export let poolBase: u32 = 0;
+let dirtyEnd: u32 = 0; // end of the highest frame ever handed out (across inits of this instance)
 
 let rng: u64 = 0x9e3779b97f4a7c15;
 
@@ -78,6 +83,8 @@ export function framesInit(n: u32, seed: u64): bool {
   for (let i: u32 = 0; i < n; i++) {
     const e = frameTable + i * FT_STRIDE;
     store<u16>(e + FT_OWNER, <u16>OWNER_FREE);
+    // Memory an earlier init of this instance handed out is not the zero page any more.
+    if (poolBase + (i << 12) < dirtyEnd) store<u16>(e + FT_FLAGS, FTF_USED);
   }
   freeCount = n;
   return true;
@@ -99,7 +106,7 @@ export function framesFree(): u32 {
   return freeCount;
 }
 
-// Take a free frame for owner; returns its MFN or -1. The frame is zeroed.
+// Take a free frame for owner; returns its MFN or -1. The frame reads as zeros.
 export function allocFrame(owner: u32): i64 {
   if (freeCount == 0) return -1;
   freeCount--;
@@ -108,9 +115,11 @@ export function allocFrame(owner: u32): i64 {
   const e = ftEntry(mfn);
   store<u32>(e + FT_COUNT, 0);
   store<u16>(e + FT_OWNER, <u16>owner);
-  store<u16>(e + FT_FLAGS, FTF_ALLOCATED);
+  const a = frameAddr(mfn);
+  if ((load<u16>(e + FT_FLAGS) & FTF_USED) != 0) memory.fill(a, 0, 4096);
+  if (a + 4096 > dirtyEnd) dirtyEnd = a + 4096;
+  store<u16>(e + FT_FLAGS, FTF_ALLOCATED | FTF_USED);
   store<u64>(e + FT_TYPE, 0);
-  memory.fill(frameAddr(mfn), 0, 4096);
   store<u64>(m2pBase + (mfn << 3), M2P_INVALID);
   return mfn;
 }
@@ -118,7 +127,7 @@ export function allocFrame(owner: u32): i64 {
 export function freeFrame(mfn: u32): void {
   const e = ftEntry(mfn);
   store<u16>(e + FT_OWNER, <u16>OWNER_FREE);
-  store<u16>(e + FT_FLAGS, 0);
+  store<u16>(e + FT_FLAGS, FTF_USED);
   store<u64>(e + FT_TYPE, 0);
   store<u32>(e + FT_COUNT, 0);
   store<u64>(m2pBase + (mfn << 3), M2P_INVALID);
