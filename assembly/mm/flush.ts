@@ -11,7 +11,8 @@ import { addrOk } from "./pv_mmu";
 import { EFAULT } from "../abi/xen";
 import { charge, COST_TLB_FLUSH } from "../time/clock";
 
-// Every TLB flush the PV MMU does is an event of the cost model.
+// The flushes Xen does (the guest's requests, base-pointer loads, grant unmaps) are events of
+// the cost model; the software TLB's own invalidations (pv_mmu.ts writeEntry) are not.
 export function mmuFlushAll(): void {
   charge(COST_TLB_FLUSH);
   tlbFlushAll();

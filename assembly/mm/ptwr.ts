@@ -12,7 +12,7 @@
 // the registers and reports a fault, as Xen's emulator gives up on such writes.
 import { CPU, CPU_SIZE, RIP, DEC } from "../layout";
 import {
-  excError, excAddr, faulted, clearFault, fetchPtr, setPtwrWindow,
+  excError, excAddr, faulted, clearFault, fetchPtr, setPtwrWindow, tlbFlushAll,
 } from "../cpu/mem";
 import { decode, D_LEN } from "../cpu/decode";
 import { execute } from "../cpu/exec";
@@ -25,7 +25,6 @@ import { getPageFromL1e, putPageFromL1e, adjustL1e, pteMfn, _PAGE_PRESENT, _PAGE
 import { mapGuestL1e, isLiveL1 } from "./pv_mmu";
 import { vmAssist, VMASST_TYPE_writable_pagetables } from "../hypercalls/vm_assist";
 import { mmuOpDone } from "./invariants";
-import { mmuFlushAll } from "./flush";
 
 const PFEC_WRITE: i32 = 2;
 const PFEC_RSVD: i32 = 8;
@@ -85,7 +84,7 @@ export function ptwrFault(): bool {
     store<u64>(slot, a);
     codeWritten(<u32>l1);
     putPageFromL1e(o);
-    if ((o & _PAGE_PRESENT) != 0 && o != a) mmuFlushAll();
+    if ((o & _PAGE_PRESENT) != 0 && o != a) tlbFlushAll(); // as writeEntry (pv_mmu.ts): not charged
   }
   store<u64>(RIP, nrip);
   ptwrEmulations++;

@@ -3,7 +3,7 @@
 // and locating the L1 entry that maps a virtual address. The hypercalls and the CPU's
 // `mov %cr3` come through here; reference rules live in validate.ts.
 import { CR3, MAX_VCPUS, CPU } from "../layout";
-import { PTE_PSE } from "../cpu/mem";
+import { PTE_PSE, tlbFlushAll } from "../cpu/mem";
 import { mmuFlushAll } from "./flush";
 import { frameAddr, nrFrames, ftEntry, FT_TYPE, poolBase } from "./frames";
 import { codeWritten } from "../cpu/dcache";
@@ -26,12 +26,14 @@ export function addrOk(va: u64): bool {
 }
 
 // UPDATE_ENTRY: MMU_PT_UPDATE_PRESERVE_AD keeps the A/D bits the CPU set in the old entry.
-// A present entry that changes may be cached by the TLB, so it is flushed.
+// A present entry that changes may be in the software TLB, which is dropped so that no stale
+// translation outlives the references the entry held. Xen does not flush here (the guest asks
+// for the flushes it needs), so neither is this charged as one.
 function writeEntry(p: u32, o: u64, n: u64, preserveAd: bool): void {
   if (preserveAd) n |= o & (_PAGE_ACCESSED | _PAGE_DIRTY);
   store<u64>(p, n);
   codeWritten((p - poolBase) >> 12);
-  if ((o & _PAGE_PRESENT) != 0 && o != n) mmuFlushAll();
+  if ((o & _PAGE_PRESENT) != 0 && o != n) tlbFlushAll();
 }
 
 // mod_l1_entry: p is the host address of the entry in L1 table gl1mfn of domain ptDom; pgDom
