@@ -269,7 +269,7 @@ export class Hypervisor {
     const kernel = resolveKernel(image);
     const memoryPages = memoryMiB * 256;
     const layout = computeLayout(kernel, { memoryPages, moduleBytes: opts.module?.length, domU: true });
-    const domid = this.nextDomid++;
+    const domid = this.allocDomid(file);
     const built = buildDomain(this.core, kernel, layout, {
       domid, memoryPages, vcpus, cmdline: opts.cmdline ?? "", module: opts.module,
     });
@@ -279,6 +279,20 @@ export class Hypervisor {
     if (be) this.hostPorts.set(be.port, () => d.emit(be.service()));
     this.xenstore?.domainCreated(d);
     return d;
+  }
+
+  // Like Xen's domid rover: the next free id after the last one given, wrapping past the core's
+  // last slot; a destroyed domain's id comes back once its slot is free.
+  private allocDomid(file: string): number {
+    const x = this.core.exports;
+    for (let i = 0; i < A.MAX_DOMAINS - 1; i++) {
+      const id = ((this.nextDomid - 1 + i) % (A.MAX_DOMAINS - 1)) + 1;
+      if (x.domainState(id) === A.DS_FREE) {
+        this.nextDomid = id + 1;
+        return id;
+      }
+    }
+    throw new Error(`${file}: no free domain id (${A.MAX_DOMAINS - 1} domains exist); destroy one first`);
   }
 
   /**
@@ -382,7 +396,7 @@ export class Hypervisor {
   private service(): boolean {
     const x = this.core.exports;
     let work = false;
-    for (const d of this.domains) d.drainConsole();
+    for (const d of [...this.domains]) d.drainConsole(); // a listener may destroy a domain
     for (let p = x.hostNextPending(); p >= 0; p = x.hostNextPending()) {
       work = true;
       this.hostPorts.get(p)?.();
@@ -400,18 +414,20 @@ export class Hypervisor {
     const untilNs = opts.maxVirtualSeconds !== undefined ? x.machineNs() + opts.maxVirtualSeconds * 1e9 : 1e19;
     const chunk = opts.slice ?? 2_000_000;
     const virtStart = x.machineNs();
+    // Domains destroyed meanwhile (by a listener) leave this.domains and get no result.
+    const unfinished = () => this.domains.filter((d) => !results.has(d));
     const settle = (r: (d: Domain) => RunResult) => {
-      for (const d of this.domains) if (!results.has(d)) results.set(d, r(d));
+      for (const d of unfinished()) results.set(d, r(d));
     };
     let idleRounds = 0;
-    while (results.size < this.domains.length) {
+    while (unfinished().length) {
       // Real-time pacing: never let virtual time run more than 10 ms ahead of host time.
       const paceNs = opts.realtime ? virtStart + ((Date.now() - wallStart) + 10) * 1e6 : Infinity;
       const stepUntil = Math.min(untilNs, paceNs);
       const exit = x.runMachine(stepUntil, chunk);
       const work = this.service();
-      for (const d of this.domains) {
-        if (results.has(d) || x.domainState(d.id) !== A.DS_SHUTDOWN) continue;
+      for (const d of unfinished()) {
+        if (x.domainState(d.id) !== A.DS_SHUTDOWN) continue;
         const reason = d.shutdownReason ?? "crash";
         const message = reason === "crash" && x.messageLength() > 0 ? readCString(this.core, x.messageAddr(), 1024) : undefined;
         results.set(d, { kind: "shutdown", reason, code: x.domainShutdownCode(d.id), message });
@@ -422,7 +438,7 @@ export class Hypervisor {
       } else idleRounds = 0;
       if (exit === A.EXIT_TIME && stepUntil >= untilNs) settle(() => ({ kind: "timeout" }));
       if (Date.now() > deadline) settle(() => ({ kind: "timeout" }));
-      if (opts.realtime && results.size < this.domains.length) {
+      if (opts.realtime && unfinished().length) {
         const ahead = (x.machineNs() - virtStart) / 1e6 - (Date.now() - wallStart);
         if (ahead > 1) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Math.min(ahead, 100));
       }

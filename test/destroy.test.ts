@@ -138,11 +138,46 @@ test("an SMP domain destroyed mid-run frees its vCPU slots for the next one, on 
   // 4 vCPUs again: the first free run of slots is the one the first domain gave back.
   const second = hv.createDomain({ kernel: "build/guests/smp.elf", memoryMiB: 16, vcpus: 4 });
   assert.equal(x.domainVcpu(second.id, 0), slot);
+  spin.destroy(); // it only held the slot after the first domain's
   const r = hv.run({ maxSeconds: 60, maxVirtualSeconds: 5 }).get(second);
   assert.equal(r?.kind, "shutdown", `${JSON.stringify(r)}\n${second.console}`);
   assert.match(second.console, /smp: ok/);
   second.destroy();
-  spin.destroy();
   assert.equal(x.freeFrames(), free0);
   assertFrameTableClean(hv);
+});
+
+test("domain ids and memory come back: 300 create/destroy cycles, then domains up to the vCPU limit", () => {
+  const hv = new Hypervisor({ memoryMiB: 1040 });
+  const x = hv.core.exports;
+  const free0 = x.freeFrames();
+  const ids = new Set<number>();
+  for (let i = 0; i < 300; i++) {
+    const d = hv.createDomain({ kernel: "build/guests/hello.elf", memoryMiB: 4 });
+    ids.add(d.id);
+    d.destroy();
+  }
+  assert.equal(ids.size, A.MAX_DOMAINS - 1, "ids wrap around, as Xen's rover does");
+  assert.equal(x.freeFrames(), free0);
+  // Up to the vCPU limit (128 in all) domains can be held; the next creation says why it fails,
+  // and destroying one makes room again.
+  const held: Domain[] = [];
+  for (let i = 0; i < A.MAX_VCPUS; i++) held.push(hv.createDomain({ kernel: "build/guests/hello.elf", memoryMiB: 4 }));
+  assert.throws(() => hv.createDomain({ kernel: "build/guests/hello.elf", memoryMiB: 4 }), /no room for 1 more vCPU\(s\): the hypervisor runs at most 128 vCPUs in all; destroy a domain first/);
+  held[7]!.destroy();
+  const again = hv.createDomain({ kernel: "build/guests/hello.elf", memoryMiB: 4 });
+  assert.equal(x.domainVcpu(again.id, 0), 7, "the freed vCPU slot");
+});
+
+test("a console listener may destroy a domain while the hypervisor runs", () => {
+  const hv = new Hypervisor({ memoryMiB: 64 });
+  const spin = hv.createDomain({ kernel: "build/guests/spin.elf", memoryMiB: 8 });
+  const hello = hv.createDomain({ kernel: "build/guests/hello.elf", memoryMiB: 8 });
+  hello.onConsole((text) => {
+    if (text.includes("Hello") && !spin.destroyed) spin.destroy();
+  });
+  const results = hv.run({ maxSeconds: 60 });
+  assert.equal(results.get(hello)?.kind, "shutdown");
+  assert.equal(results.has(spin), false, "a destroyed domain has no run result");
+  assert.equal(spin.state, "destroyed");
 });

@@ -127,10 +127,11 @@ export function domExists(d: u32): bool {
   return d < MAX_DOMAINS && load<u32>(dom(d) + DOM_STATE) != DS_FREE;
 }
 
-// Allocate a domain slot with nrVcpus vCPUs; returns the domid or -1.
+// Allocate a domain slot with nrVcpus vCPUs; returns the domid, -1 when the id is not free,
+// or -2 when there are not that many free vCPU slots in a row (MAX_VCPUS in all).
 export function domainCreate(domid: u32, nrVcpus: u32, maxPages: u32): i32 {
   if (domid >= MAX_DOMAINS || load<u32>(dom(domid) + DOM_STATE) != DS_FREE) return -1;
-  if (nrVcpus == 0 || nrVcpus > MAX_VCPUS) return -1;
+  if (nrVcpus == 0 || nrVcpus > MAX_VCPUS) return -2;
   // The first run of nrVcpus free slots.
   let first: u32 = 0;
   let run: u32 = 0;
@@ -140,7 +141,7 @@ export function domainCreate(domid: u32, nrVcpus: u32, maxPages: u32): i32 {
       first = v + 1;
     } else run++;
   }
-  if (run < nrVcpus) return -1;
+  if (run < nrVcpus) return -2;
   const nextVcpu = first;
   const d = dom(domid);
   memory.fill(d, 0, DOMAIN_STRIDE);

@@ -61,9 +61,11 @@ export function buildDomain(core: Core, k: ResolvedKernel, layout: Layout, opts:
   if (x.freeFrames() < memoryPages + 1) {
     throw new BadKernelError(k.file, `the hypervisor has ${x.freeFrames()} free frames, the domain needs ${memoryPages + 1}; create the hypervisor with more memory`);
   }
-  if (x.domainCreate(domid, opts.vcpus, memoryPages) < 0) {
-    throw new Error(`domain ${domid}: cannot create (id in use, or too many vCPUs)`);
+  const rc = x.domainCreate(domid, opts.vcpus, memoryPages);
+  if (rc === -2) {
+    throw new BadKernelError(k.file, `no room for ${opts.vcpus} more vCPU(s): the hypervisor runs at most ${A.MAX_VCPUS} vCPUs in all; destroy a domain first`);
   }
+  if (rc < 0) throw new Error(`domain ${domid}: cannot create (the id is in use)`);
   // Frames, the p2m and the M2P.
   const p2m: number[] = [];
   for (let pfn = 0; pfn < memoryPages; pfn++) {
