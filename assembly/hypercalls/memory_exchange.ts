@@ -10,7 +10,7 @@ import { HV_SCRATCH } from "../layout";
 import { ftEntry, FT_COUNT, FT_OWNER, FT_FLAGS, FTF_ALLOCATED, freeFrame, m2pSet, mfnValid } from "../mm/frames";
 import { copyFromGuest, copyToGuest, getGuestU64, putGuestU64, guestOk } from "../mm/guest";
 import { addrOk } from "../mm/pv_mmu";
-import { allocRawPage, clearAllocated, restoreAllocated, freeDomFrame, hypervisorUses } from "../mm/domheap";
+import { allocRawExtent, clearAllocated, restoreAllocated, freeDomFrame, hypervisorUses } from "../mm/domheap";
 import { xsmTarget } from "./mmu_update";
 import { createContinuation } from "./args";
 import { domainByAnyId, subrangeOk, addressLimit, MAX_ORDER, MEMOP_BATCH_PAGES } from "./memory_op";
@@ -23,6 +23,7 @@ const OUT_MFNS: u32 = HV_SCRATCH + 0xa00;
 
 let nIn: u32 = 0;
 let nOut: u32 = 0;
+let outOrderNow: u32 = 0; // extent order of the output MFNs in OUT_MFNS
 
 // steal_page: the domain's frame, allocated, and held by nobody; it loses its allocation
 // (which also makes a second mention of it in the same chunk fail).
@@ -45,7 +46,10 @@ function finish(arg: u64, nrExchanged: u64, rc: i64): i64 {
 // Give back what a failed chunk took.
 function undoChunk(): void {
   for (let j: u32 = 0; j < nIn; j++) restoreAllocated(<u64>load<u32>(IN_MFNS + (j << 2)));
-  for (let j: u32 = 0; j < nOut; j++) freeFrame(load<u32>(OUT_MFNS + (j << 2)));
+  for (let j: u32 = 0; j < nOut; j++) {
+    const m = load<u32>(OUT_MFNS + (j << 2));
+    for (let k: u32 = 0; k < (<u32>1 << outOrderNow); k++) freeFrame(m + k);
+  }
   nIn = 0;
   nOut = 0;
 }
@@ -59,6 +63,7 @@ export function memoryExchange(arg: u64): i64 {
   const outList = load<u64>(EXCH + 32);
   const outNr = load<u64>(EXCH + 40);
   const outOrder = load<u32>(EXCH + 48);
+  outOrderNow = outOrder;
   const outFlags = load<u32>(EXCH + 52);
   const outDomid = <u32>load<u16>(EXCH + 56);
   const nrExchanged = load<u64>(EXCH + 64);
@@ -119,9 +124,9 @@ export function memoryExchange(arg: u64): i64 {
         nIn++;
       }
     }
-    // A chunk's worth of new extents (single frames only: the pool keeps no contiguous runs).
+    // A chunk's worth of new extents.
     for (let j: u64 = 0; j < (<u64>1 << outCO) && rc == 0; j++) {
-      const mfn = outOrder == 0 && limit >= 0 ? allocRawPage(d, <u64>limit) : -1;
+      const mfn = limit >= 0 ? allocRawExtent(d, outOrder, <u64>limit) : -1;
       if (mfn < 0) {
         rc = -ENOMEM;
         break;

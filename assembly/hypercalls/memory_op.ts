@@ -15,7 +15,7 @@ import { copyFromGuest, copyToGuest, getGuestU64, putGuestU64, guestOk } from ".
 import { nrFrames, frameAddr, m2pSet, mfnValid } from "../mm/frames";
 import { addrOk, unpinTable } from "../mm/pv_mmu";
 import { getPage, putPage, typeInfo, PGT_pinned } from "../mm/validate";
-import { domAllocPage, releaseIfUnused, clearAllocated, hypervisorUses } from "../mm/domheap";
+import { domAllocExtent, releaseIfUnused, clearAllocated, hypervisorUses } from "../mm/domheap";
 import { SH_arch_max_pfn } from "../abi/structs";
 import { xsmTarget } from "./mmu_update";
 import { createContinuation, setArg1 } from "./args";
@@ -166,7 +166,7 @@ function reservation(op: u32, start: u64, arg: u64): i64 {
         preempted = true;
         break;
       }
-      const mfn = allocExtent(d, order, <u64>limit);
+      const mfn = domAllocExtent(d, order, <u64>limit);
       if (mfn < 0) break;
       work += 1 << order;
       // The domain learns the frame's machine address (a NULL list: it does not).
@@ -204,7 +204,7 @@ function reservation(op: u32, start: u64, arg: u64): i64 {
       }
       const gpfn = getGuestU64(list + (done << 3));
       if (!guestOk) break;
-      const mfn = allocExtent(d, order, <u64>limit);
+      const mfn = domAllocExtent(d, order, <u64>limit);
       if (mfn < 0) break;
       work += 1 << order;
       for (let j: u64 = 0; j < (<u64>1 << order); j++) m2pSet(<u64>mfn + j, gpfn + j);
@@ -218,12 +218,6 @@ function reservation(op: u32, start: u64, arg: u64): i64 {
   return <i64>done;
 }
 
-// An extent of 2^order frames for d. Only single frames can be had: the pool hands out frames
-// in a shuffled order and keeps no contiguous runs, as a fragmented Xen heap would fail.
-function allocExtent(d: u32, order: u32, limit: u64): i64 {
-  if (order != 0) return -1;
-  return domAllocPage(d, limit);
-}
 
 // guest_remove_page for a PV domain (gmfn is a machine frame): a pin is dropped, the allocation
 // taken away, and the frame freed now if nothing else holds it, else when its last holder lets

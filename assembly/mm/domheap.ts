@@ -3,7 +3,7 @@
 // max_pages. A frame the domain gives back loses its allocation (FTF_ALLOCATED, Xen's
 // PGC_allocated) but lives on, still owned, while anything references it (a mapping, a pin, a
 // base pointer, a GDT): it is freed, and leaves tot_pages, when the last reference goes.
-import { allocFrame, freeFrame, frameAddr, ftEntry, FT_COUNT, FT_OWNER, FT_FLAGS, FTF_ALLOCATED, OWNER_FREE } from "./frames";
+import { allocFrame, allocRun, freeFrame, frameAddr, ftEntry, FT_COUNT, FT_OWNER, FT_FLAGS, FTF_ALLOCATED, OWNER_FREE } from "./frames";
 import {
   dom, domValid, domExists, vcpuCtl, DOM_TOT_PAGES, DOM_MAX_PAGES, DOM_SHARED_INFO, DOM_NR_VCPUS, DOM_VCPU0, VC_VCPU_INFO,
 } from "../domain/domain";
@@ -20,6 +20,26 @@ export function domAllocPage(d: u32, limit: u64): i64 {
   if (mfn < 0) return -1;
   store<u32>(p + DOM_TOT_PAGES, tot + 1);
   return mfn;
+}
+
+// An extent of 2^order frames for d (a naturally aligned run, mm/frames.ts allocRun), counted
+// in its reservation; below frame `limit` (0: anywhere). The first MFN, or -1 when the extent
+// would pass max_pages or no such run is free.
+export function domAllocExtent(d: u32, order: u32, limit: u64): i64 {
+  if (order == 0) return domAllocPage(d, limit);
+  const p = dom(d);
+  const tot = load<u32>(p + DOM_TOT_PAGES);
+  const n: u32 = 1 << order;
+  if (<u64>tot + <u64>n > <u64>load<u32>(p + DOM_MAX_PAGES)) return -1;
+  const mfn = allocRun(d, order, limit);
+  if (mfn < 0) return -1;
+  store<u32>(p + DOM_TOT_PAGES, tot + n);
+  return mfn;
+}
+
+// An extent for d that does not count in tot_pages (memory_exchange's output).
+export function allocRawExtent(d: u32, order: u32, limit: u64): i64 {
+  return order == 0 ? allocRawPage(d, limit) : allocRun(d, order, limit);
 }
 
 // A frame for d that does not count in tot_pages (MEMF_no_refcount: memory_exchange, whose

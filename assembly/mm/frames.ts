@@ -24,7 +24,8 @@ export let nrFrames: u32 = 0;
 export let frameTable: u32 = 0;
 export let m2pBase: u32 = 0;
 export let m2pBytes: u32 = 0; // page-rounded
-let freeList: u32 = 0;
+let freeList: u32 = 0; // u32[n]: the free frames, popped from the end
+let freePos: u32 = 0; // u32[n]: where each free frame is in freeList (for taking a given one)
 let freeCount: u32 = 0;
 export let poolBase: u32 = 0;
 let dirtyEnd: u32 = 0; // end of the highest frame ever handed out (across inits of this instance)
@@ -50,7 +51,7 @@ export function memoryNeeded(n: u32): u64 {
   const ft = <u64>n * FT_STRIDE;
   const m2p = pageUp(<u64>n * 8);
   const fl = pageUp(<u64>n * 4);
-  return pageUp(<u64>DYNAMIC_BASE + ft) + m2p + fl + (<u64>n << 12);
+  return pageUp(<u64>DYNAMIC_BASE + ft) + m2p + 2 * fl + (<u64>n << 12);
 }
 
 // Lay out and zero the frame area for n frames. Returns false if memory cannot hold it.
@@ -67,7 +68,8 @@ export function framesInit(n: u32, seed: u64): bool {
   m2pBase = <u32>pageUp(<u64>frameTable + <u64>n * FT_STRIDE);
   m2pBytes = <u32>pageUp(<u64>n * 8);
   freeList = m2pBase + m2pBytes;
-  poolBase = freeList + <u32>pageUp(<u64>n * 4);
+  freePos = freeList + <u32>pageUp(<u64>n * 4);
+  poolBase = freePos + <u32>pageUp(<u64>n * 4);
   memory.fill(frameTable, 0, n * FT_STRIDE);
   memory.fill(m2pBase, 0xff, m2pBytes);
   rng = seed ^ 0x9e3779b97f4a7c15;
@@ -81,6 +83,7 @@ export function framesInit(n: u32, seed: u64): bool {
     store<u32>(freeList + (j << 2), a);
   }
   for (let i: u32 = 0; i < n; i++) {
+    store<u32>(freePos + (load<u32>(freeList + (i << 2)) << 2), i);
     const e = frameTable + i * FT_STRIDE;
     store<u16>(e + FT_OWNER, <u16>OWNER_FREE);
     // Memory an earlier init of this instance handed out is not the zero page any more.
@@ -111,6 +114,36 @@ export function allocFrame(owner: u32): i64 {
   if (freeCount == 0) return -1;
   freeCount--;
   const mfn = load<u32>(freeList + (freeCount << 2));
+  takeFrame(mfn, owner);
+  return mfn;
+}
+
+// A naturally aligned run of 2^order free frames below frame `limit` (0: anywhere) for owner,
+// the lowest there is: its first MFN, or -1. The pool hands frames out in shuffled order, so
+// once domains are built, long runs are as rare as in a fragmented Xen heap.
+export function allocRun(owner: u32, order: u32, limit: u64): i64 {
+  if (order > 20) return -1;
+  const size: u32 = 1 << order;
+  const end: u32 = limit != 0 && limit < <u64>nrFrames ? <u32>limit : nrFrames;
+  for (let base: u32 = 0; base + size <= end && base + size > base; base += size) {
+    let free = true;
+    for (let j: u32 = 0; j < size && free; j++) free = load<u16>(ftEntry(base + j) + FT_OWNER) == <u16>OWNER_FREE;
+    if (!free) continue;
+    for (let j: u32 = 0; j < size; j++) {
+      // Out of the free list: the last entry takes the frame's place.
+      const i = load<u32>(freePos + ((base + j) << 2));
+      freeCount--;
+      const last = load<u32>(freeList + (freeCount << 2));
+      store<u32>(freeList + (i << 2), last);
+      store<u32>(freePos + (last << 2), i);
+      takeFrame(base + j, owner);
+    }
+    return base;
+  }
+  return -1;
+}
+
+function takeFrame(mfn: u32, owner: u32): void {
   codeWritten(mfn);
   const e = ftEntry(mfn);
   store<u32>(e + FT_COUNT, 0);
@@ -121,7 +154,6 @@ export function allocFrame(owner: u32): i64 {
   store<u16>(e + FT_FLAGS, FTF_ALLOCATED | FTF_USED);
   store<u64>(e + FT_TYPE, 0);
   store<u64>(m2pBase + (mfn << 3), M2P_INVALID);
-  return mfn;
 }
 
 export function freeFrame(mfn: u32): void {
@@ -132,6 +164,7 @@ export function freeFrame(mfn: u32): void {
   store<u32>(e + FT_COUNT, 0);
   store<u64>(m2pBase + (mfn << 3), M2P_INVALID);
   store<u32>(freeList + (freeCount << 2), mfn);
+  store<u32>(freePos + (mfn << 2), freeCount);
   freeCount++;
 }
 

@@ -174,6 +174,18 @@ static void test_balloon(void)
 	CHECK_RC(reservation_op(XENMEM_decrease_reservation, rest, 3, 0), 3, "decrease the other new frames");
 	CHECK_RC(cur_res(), r0 - 3, "tot_pages goes down by 3");
 
+	/* An extent of 2^order frames is a naturally aligned run of machine frames. */
+	long r2 = cur_res();
+	xen_pfn_t ext = 0;
+	CHECK_RC(reservation_op(XENMEM_increase_reservation, &ext, 1, 2), 1, "increase_reservation of one order-2 extent");
+	ok = (ext & 3) == 0 && ext + 3 < max_ram;
+	for (unsigned int i = 0; i < 4; i++)
+		ok &= machine_to_phys_mapping[ext + i] == INVALID_M2P_ENTRY;
+	check(ok, "the extent is 4 frames on a 4-frame boundary, without M2P entries", "mfn %#lx", (unsigned long)ext);
+	CHECK_RC(cur_res(), r2 + 4, "tot_pages goes up by the extent's 4 frames");
+	CHECK_RC(reservation_op(XENMEM_decrease_reservation, &ext, 1, 2), 1, "the order-2 extent given back whole");
+	CHECK_RC(cur_res(), r2, "tot_pages goes down by 4");
+
 	/* Back to full size through populate_physmap: pfns in, frames out, the M2P set. */
 	for (unsigned int i = 0; i < SPARE; i++)
 		list[i] = first + i;
@@ -211,6 +223,23 @@ static void test_exchange(void)
 	}
 	check(ok, "exchange gives new frames with their M2P set and frees the old ones", "nr %lu", x.nr_exchanged);
 	CHECK_RC(cur_res(), before, "exchange leaves tot_pages alone");
+
+	/* xen_create_contiguous_region's trade: two single frames for one order-1 extent. */
+	xen_pfn_t two[2] = { p2m[first], p2m[first + 1] };
+	xen_pfn_t one[1] = { first };
+	struct xen_memory_exchange c = {
+		.in = { .extent_start = two, .nr_extents = 2, .extent_order = 0, .domid = DOMID_SELF },
+		.out = { .extent_start = one, .nr_extents = 1, .extent_order = 1, .domid = DOMID_SELF },
+		.nr_exchanged = 0,
+	};
+	CHECK_RC(HYPERVISOR_memory_op(XENMEM_exchange, &c), 0, "exchange two frames for one order-1 extent");
+	ok = c.nr_exchanged == 2 && (one[0] & 1) == 0 && machine_to_phys_mapping[one[0]] == first &&
+	     machine_to_phys_mapping[one[0] + 1] == first + 1;
+	check(ok, "the extent is two aligned machine frames, their M2P entries the two pfns", "nr %lu mfn %#lx",
+	      c.nr_exchanged, (unsigned long)one[0]);
+	p2m[first] = one[0];
+	p2m[first + 1] = one[0] + 1;
+	CHECK_RC(cur_res(), before, "tot_pages unchanged by the trade");
 
 	xen_pfn_t busy = scratch_mfn, o = first;
 	x.in.extent_start = &busy;
