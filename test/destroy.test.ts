@@ -4,18 +4,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Hypervisor, type Domain } from "../host/index.ts";
-import { readCString } from "../host/core.ts";
-import { GrantBackend, grantExports } from "../host/backends/grants.ts";
+import { assertFrameTableClean, checkedHypervisor } from "./helpers/grants.ts";
+import { GrantBackend } from "../host/backends/grants.ts";
 import * as A from "../host/gen/abi.ts";
 
 const ECS_UNBOUND = 2;
 const ECS_INTERDOMAIN = 3;
 
-function assertFrameTableClean(hv: Hypervisor): void {
-  const n = grantExports(hv.core).gntCheckInvariants();
-  const why = n === 0 ? "" : readCString(hv.core, hv.core.exports.messageAddr(), 1024);
-  assert.equal(n, 0, `${n} violation(s): ${why}`);
-}
+
 
 // Run in steps of `step` virtual seconds until the domain's console shows `text` (at most
 // `steps` steps).
@@ -78,9 +74,8 @@ test("a destroyed domain's interdomain peer sees its port unbound and is not dis
 });
 
 test("a frame the host still maps keeps a destroyed domain dying until it is unmapped", () => {
-  const hv = new Hypervisor({ memoryMiB: 64, core: "debug" });
+  const hv = checkedHypervisor();
   const x = hv.core.exports;
-  grantExports(hv.core).gntSetChecks(1);
   const free0 = x.freeFrames();
   const d = hv.createDomain({ kernel: "build/guests/gnthost.elf", memoryMiB: 8 });
   runUntil(hv, d, "READY\n");
@@ -103,9 +98,8 @@ test("a frame the host still maps keeps a destroyed domain dying until it is unm
 });
 
 test("grants across a destroy: the granter stays dying while the mapper maps its pages, and the mapper's own maps are given back", () => {
-  const hv = new Hypervisor({ memoryMiB: 64, core: "debug" });
+  const hv = checkedHypervisor();
   const x = hv.core.exports;
-  grantExports(hv.core).gntSetChecks(1);
   const free0 = x.freeFrames();
   const granter = hv.createDomain({ kernel: "build/guests/gntshare.elf", memoryMiB: 8, cmdline: "role=1 peer=2" });
   const mapper = hv.createDomain({ kernel: "build/guests/gntshare.elf", memoryMiB: 8, cmdline: "role=2 peer=1" });

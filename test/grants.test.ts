@@ -6,8 +6,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Hypervisor, type Domain } from "../host/index.ts";
-import { readCString } from "../host/core.ts";
-import { GrantBackend, GrantError, grantExports, type GrantMapping } from "../host/backends/grants.ts";
+import { assertFrameTableClean, checkedHypervisor } from "./helpers/grants.ts";
+import { GrantBackend, GrantError, type GrantMapping } from "../host/backends/grants.ts";
 
 const SHARE = "build/guests/gntshare.elf";
 const SELF = "build/guests/gntself.elf";
@@ -28,18 +28,7 @@ function assertAllPassed(d: Domain, guest: string, atLeast: number): void {
   assert.ok(Number(summary[1]) >= atLeast, `only ${summary[1]} checks`);
 }
 
-function assertFrameTableClean(hv: Hypervisor): void {
-  const n = grantExports(hv.core).gntCheckInvariants();
-  const why = n === 0 ? "" : readCString(hv.core, hv.core.exports.messageAddr(), 1024);
-  assert.equal(n, 0, `${n} violation(s): ${why}`);
-}
 
-// The debug core, checking the frame table after every grant_table_op.
-function checkedHypervisor(): Hypervisor {
-  const hv = new Hypervisor({ memoryMiB: 64, core: "debug" });
-  grantExports(hv.core).gntSetChecks(1);
-  return hv;
-}
 
 function assertPoweredOff(results: Map<Domain, unknown>): void {
   for (const [d, r] of results) {
