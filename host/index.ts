@@ -123,12 +123,16 @@ export class Domain {
   }
   /** Set once the domain is destroyed (hv.destroyDomain). */
   destroyed = false;
+  /** @internal Its id was given to a new domain (the slot tells nothing about this one any more). */
+  idReused = false;
   /**
    * "dying": destroyed, but another domain (or a host backend) still maps some of its frames;
    * "destroyed": gone, its memory free.
    */
   get state(): "running" | "shutdown" | "dying" | "destroyed" {
-    if (this.destroyed) return this.hv.core.exports.domainState(this.id) === A.DS_DYING ? "dying" : "destroyed";
+    if (this.destroyed) {
+      return !this.idReused && this.hv.core.exports.domainState(this.id) === A.DS_DYING ? "dying" : "destroyed";
+    }
     return this.hv.core.exports.domainState(this.id) === A.DS_SHUTDOWN ? "shutdown" : "running";
   }
   /** Destroy the domain at once (as `xl destroy`): see Hypervisor.destroyDomain. */
@@ -178,6 +182,7 @@ export class Domain {
   }
   /** Raise a VIRQ in the domain (VIRQ_DEBUG 1, VIRQ_CONSOLE 2, VIRQ_DOM_EXC 3, ...). */
   raiseVirq(virq: number, vcpu = 0): void {
+    if (this.destroyed) throw new Error(`${this.name} (domain ${this.id}): destroyed, no VIRQ can reach it`);
     if (!Number.isInteger(virq) || virq < 0 || virq >= 24) throw new RangeError(`VIRQ ${virq}: give 0..23`);
     if (!Number.isInteger(vcpu) || vcpu < 0 || vcpu >= this.vcpuCount) throw new RangeError(`vCPU ${vcpu}: the domain has ${this.vcpuCount}`);
     this.hv.core.exports.raiseVirq(this.id, vcpu, virq);
@@ -205,6 +210,7 @@ export class Hypervisor {
   readonly core: Core;
   readonly domains: Domain[] = [];
   private nextDomid = 1;
+  private destroyedById = new Map<number, Domain>();
   private hostPorts = new Map<number, () => void>();
   private traceRead = 0;
   private traceListeners: Array<(r: TraceRecord) => void> = [];
@@ -289,6 +295,9 @@ export class Hypervisor {
       const id = ((this.nextDomid - 1 + i) % (A.MAX_DOMAINS - 1)) + 1;
       if (x.domainState(id) === A.DS_FREE) {
         this.nextDomid = id + 1;
+        const old = this.destroyedById.get(id);
+        if (old) old.idReused = true;
+        this.destroyedById.delete(id);
         return id;
       }
     }
@@ -333,6 +342,7 @@ export class Hypervisor {
     const rc = this.core.exports.domainDestroy(d.id);
     if (rc !== 0) throw new Error(`${d.name} (domain ${d.id}): the core refused to destroy it (error ${rc})`);
     d.destroyed = true;
+    this.destroyedById.set(d.id, d);
     this.domains.splice(this.domains.indexOf(d), 1);
   }
 

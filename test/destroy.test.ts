@@ -174,4 +174,5 @@ test("a console listener may destroy a domain while the hypervisor runs", () => 
   assert.equal(results.get(hello)?.kind, "shutdown");
   assert.equal(results.has(spin), false, "a destroyed domain has no run result");
   assert.equal(spin.state, "destroyed");
+  assert.throws(() => spin.raiseVirq(1), /spin \(domain \d+\): destroyed, no VIRQ can reach it/);
 });
