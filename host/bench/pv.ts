@@ -3,7 +3,8 @@
 //   mmu_update  validated L1 PTE updates / s (MMU_NORMAL_PT_UPDATE, batches of 64 per hypercall);
 //   uvm         update_va_mapping(UVMF_INVLPG) / s (one PTE flipped between two frames);
 //   bounce      exception bounce + iret round trips / s (int3 -> trap table -> handler -> iret);
-//   startup     new Hypervisor() + createDomain(hello) to the first console output callback.
+//   startup     new Hypervisor() + createDomain(hello) to the first console output callback, and
+//               destroying the domain once it powered off.
 // Every loop runs in guests/pvbench. Each test runs in its own process: a warm-up run, then best
 // of 3 runs with iterations=0 (boot, setup, printing) and best of 3 with iterations=N; the rates
 // use the difference, so they count the loop alone. Host CPU time (the process's user + system
@@ -83,8 +84,9 @@ interface Startup {
   hv: number; // new Hypervisor()
   build: number; // new Hypervisor() + createDomain()
   first: number; // ... + running to the first console callback
+  destroy: number; // destroying the powered-off domain (alone)
 }
-const STARTUP_KEYS = ["hv", "build", "first"] as const;
+const STARTUP_KEYS = ["hv", "build", "first", "destroy"] as const;
 const minStartup = (xs: Startup[]): Startup =>
   Object.fromEntries(STARTUP_KEYS.map((k) => [k, Math.min(...xs.map((x) => x[k]))])) as unknown as Startup;
 
@@ -104,7 +106,11 @@ function startupOnce(): Startup {
   const res = hv.run({ maxSeconds: 60 }).get(d);
   if (res?.kind !== "shutdown" || !first) throw new Error(`hello: ${JSON.stringify(res)}\n${d.console}`);
   const ms = (t: bigint) => Number(t - t0) / 1e6;
-  return { hv: ms(made), build: ms(built), first: ms(first) };
+  const t1 = process.hrtime.bigint();
+  d.destroy();
+  const destroy = Number(process.hrtime.bigint() - t1) / 1e6;
+  if (d.state !== "destroyed") throw new Error(`hello: ${d.state} after destroy`);
+  return { hv: ms(made), build: ms(built), first: ms(first), destroy };
 }
 
 function childStartup(): void {
@@ -162,6 +168,7 @@ function main(): void {
     rows.push(row(`create-to-first-console-line, hello (${label})`, s.first, label === "first in a process" ? "includes compiling the core module; no comparison" : "no comparison"));
     rows.push(row("  build alone: new Hypervisor() (256 MiB machine)", s.hv, ""));
     rows.push(row("  build alone: new Hypervisor() + createDomain (32 MiB)", s.build, ""));
+    rows.push(row("  destroying it after its power-off (Domain.destroy)", s.destroy, ""));
   }
 
   const w = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
