@@ -176,3 +176,17 @@ test("a console listener may destroy a domain while the hypervisor runs", () => 
   assert.equal(spin.state, "destroyed");
   assert.throws(() => spin.raiseVirq(1), /spin \(domain \d+\): destroyed, no VIRQ can reach it/);
 });
+
+test("a new domain in the vCPU slot of a domain destroyed while running starts from its own state", () => {
+  const hv = new Hypervisor({ memoryMiB: 64 });
+  const x = hv.core.exports;
+  const spin = hv.createDomain({ kernel: "build/guests/spin.elf", memoryMiB: 8 });
+  runUntil(hv, spin, "spinning");
+  const slot = x.domainVcpu(spin.id, 0);
+  spin.destroy(); // it was the pCPU's current vCPU, loaded in the CPU
+  const hello = hv.createDomain({ kernel: "build/guests/hello.elf", memoryMiB: 8 });
+  assert.equal(x.domainVcpu(hello.id, 0), slot);
+  const r = hv.run({ maxSeconds: 30, maxVirtualSeconds: 1 }).get(hello);
+  assert.deepEqual(r, { kind: "shutdown", reason: "poweroff", code: 0, message: undefined }, hello.console);
+  assert.match(hello.console, /Hello from xenwasm/);
+});

@@ -29,6 +29,7 @@ import { closeAll } from "../evtchn/ports";
 import { releaseMapping } from "../grant/map";
 import { gtInited, gtFree, maptrackLimit, isTableFrame } from "../grant/table";
 import { domainStopVcpus } from "../sched/vcpu_state";
+import { nrPcpus, pcpuCur, setPcpuCur } from "../sched/pcpu";
 import { timerUpdate, WD_INUSE } from "../time/timers";
 
 // Destroy domain d (never the host). 0, -ESRCH for no such domain, -EINVAL when it is already
@@ -71,6 +72,11 @@ function stopTime(d: u32): void {
   }
   domainStopVcpus(d); // also takes each vCPU off its timer heap
   for (let v = v0; v < v0 + n; v++) timerUpdate(v);
+  // No pCPU keeps one of them as its current vCPU (a new domain may get the slots).
+  for (let p: u32 = 0; p < nrPcpus; p++) {
+    const cur = pcpuCur(p);
+    if (cur >= 0 && <u32>cur >= v0 && <u32>cur < v0 + n) setPcpuCur(p, -1);
+  }
 }
 
 // What each vCPU holds: its base pointers, its GDT frames, a registered vcpu_info.

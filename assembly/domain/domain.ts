@@ -173,6 +173,11 @@ export function domainCreate(domid: u32, nrVcpus: u32, maxPages: u32): i32 {
   return <i32>domid;
 }
 
+// Whether the CPU holds vCPU v's state.
+export function vcpuIsLoaded(v: u32): bool {
+  return vcpuLoaded && curVcpu == v;
+}
+
 // Make vCPU v the one the CPU runs (saving the current one).
 export function vcpuLoad(v: u32): void {
   if (vcpuLoaded && v == curVcpu) return;

@@ -6,7 +6,7 @@
 import { reloadSegments } from "../domain/traps";
 import { INSNS } from "../layout";
 import {
-  vcpuLoad, vcpuCtl, dom, curVcpu, VC_SSHOT_AT, VC_POLL_AT, VC_POLLING, VC_POLL_EVTCHN, VC_DOMID,
+  vcpuLoad, vcpuIsLoaded, vcpuCtl, dom, VC_SSHOT_AT, VC_POLL_AT, VC_POLLING, VC_POLL_EVTCHN, VC_DOMID,
   VC_ID, VC_STATE, VS_BLOCKED, VC_CNT, VCNT_SCHED_IN, VCNT_INSNS, VC_RS_AREA, VC_RS_STATE,
   VC_RS_ENTRY, DOM_STATE, DS_SHUTDOWN, DOM_SHUTDOWN_REASON, VS_RUNNABLE,
 } from "../domain/domain";
@@ -181,7 +181,7 @@ export function runMachine(untilCycles: u64, maxInsns: u64): u32 {
     }
 
     const uv = <u32>v;
-    const prevState = curVcpu;
+    const wasLoaded = vcpuIsLoaded(uv);
     if (cur != v) {
       if (cur >= 0) schedOut(<u32>cur, p, now);
       setPcpuCur(p, v);
@@ -189,10 +189,10 @@ export function runMachine(untilCycles: u64, maxInsns: u64): u32 {
       vcpuLoad(uv);
       schedIn(uv, p, now);
       writeRunstateArea(uv);
-    } else if (curVcpu != uv) vcpuLoad(uv);
+    } else if (!vcpuIsLoaded(uv)) vcpuLoad(uv);
     // The CPU now holds another vCPU's state: its data selectors are reloaded (Xen's lazy
     // context switch does not reload when the same vCPU comes back).
-    if (prevState != uv) reloadSegments();
+    if (!wasLoaded) reloadSegments();
     updateTimeInfo(uv, now);
     deliverEvents();
     if (load<u32>(dom(load<u32>(vcpuCtl(uv) + VC_DOMID)) + DOM_STATE) == DS_SHUTDOWN) {
