@@ -34,6 +34,12 @@ export interface HypervisorOptions {
   cpi?: number;
   /** Scheduler time slice in ms (default 10). */
   sliceMs?: number;
+  /**
+   * With several pCPUs: how far (virtual µs) one may run ahead before the others catch up
+   * (default 100). An event for a vCPU running on another pCPU reaches it at that pCPU's next
+   * quantum boundary, so this bounds cross-pCPU event latency; smaller costs host time.
+   */
+  quantumUs?: number;
   /** Cost table overrides (cycles). */
   costs?: Partial<Record<CostKind, number>>;
   /** Wallclock at boot, seconds since the epoch (default 2000-01-01). Never the host clock. */
@@ -241,6 +247,11 @@ export class Hypervisor {
     x.setPcpus(pcpus);
     x.setClock(cpi, Math.round(mhz * 1000));
     x.setSchedSlice((opts.sliceMs ?? 10) * 1e6);
+    const q = opts.quantumUs ?? 100;
+    if (!Number.isFinite(q) || q > 1e6 || q * mhz < 1000) {
+      throw new RangeError(`quantum ${q} µs: give 1000 cycles (${1000 / mhz} µs at ${mhz} MHz) to 1 s`);
+    }
+    x.setQuantum(q * 1000);
     for (const [k, v] of Object.entries(opts.costs ?? {})) {
       const i = COST_KINDS.indexOf(k as CostKind);
       if (i < 0 || !Number.isInteger(v) || v < 0) throw new RangeError(`cost ${k}=${v}: unknown kind or not a whole number of cycles`);

@@ -34,11 +34,13 @@ test("--trace writes one record per line", () => {
   }
 });
 
-test("bad --pcpus and --trace values are refused with a clear message", () => {
+test("bad --pcpus, --quantum-us and --trace values are refused with a clear message", () => {
   for (const [args, msg] of [
     [["--pcpus", "0"], /--pcpus "0": expected a whole number >= 1/],
     [["--pcpus", "100"], /--pcpus 100: at most 64/],
     [["--pcpus", "two"], /--pcpus "two"/],
+    [["--quantum-us", "0.1"], /quantum 0\.1 µs: give 1000 cycles \(0\.5 µs at 2000 MHz\) to 1 s/],
+    [["--quantum-us", "x"], /--quantum-us "x": expected a number >= 0/],
     [["--trace"], /--trace needs a file name/],
   ] as const) {
     const r = xenwasm("run", "build/guests/hello.elf", ...args);

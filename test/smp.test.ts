@@ -28,3 +28,18 @@ for (const pcpus of [1, 4]) {
     }
   });
 }
+
+test("the pCPU quantum is a setting: a smaller one changes the interleaving, reproducibly", () => {
+  const run = (quantumUs: number) => {
+    const { doms, results, hv } = runGuests([{ elf: "smp", vcpus: 4 }], { pcpus: 4, quantumUs });
+    assertPoweredOff(doms[0]!, results[0]!);
+    return { hash: hv.traceHash(), now: hv.nowNs };
+  };
+  const coarse = run(100);
+  const fine = run(5);
+  assert.deepEqual(run(5), fine, "same settings, same run");
+  assert.notEqual(fine.hash, coarse.hash, "a 5 µs quantum interleaves the pCPUs differently from 100 µs");
+  for (const bad of [0, 0.1, 2e6, Number.NaN]) {
+    assert.throws(() => runGuests([{ elf: "hello" }], { quantumUs: bad }), RangeError, `quantum ${bad}`);
+  }
+});

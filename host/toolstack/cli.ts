@@ -19,6 +19,8 @@ options:
   --cmdline STR      kernel command line (start_info.cmd_line), for every domain
   --pcpus N          simulated physical CPUs (default 1)
   --cpu-mhz MHz      virtual CPU (TSC) frequency (default 2000)
+  --quantum-us US    with several pCPUs, how far one runs ahead of the others (default 100;
+                     bounds the latency of an event to a busy pCPU)
   --trace FILE       write the event trace (schedule, block, wake, events, hypercalls,
                      faults, timers), one record per line
   --realtime         pace virtual time to host time (interactive use)
@@ -49,6 +51,7 @@ interface RunArgs {
   maxSeconds?: number;
   seed: number;
   pcpus: number;
+  quantumUs?: number;
   cpuMHz: number;
   trace?: string;
   realtime: boolean;
@@ -88,6 +91,7 @@ function parseRun(argv: string[]): RunArgs {
         if (a.pcpus > 64) throw new UsageError(`--pcpus ${a.pcpus}: at most 64 physical CPUs`);
         break;
       case "--cpu-mhz": a.cpuMHz = parseNumber(flag, value(), 1, false); break;
+      case "--quantum-us": a.quantumUs = parseNumber(flag, value(), 0, false); break;
       case "--trace": {
         const v = value();
         if (v === undefined || v === "") throw new UsageError("--trace needs a file name");
@@ -180,7 +184,7 @@ export async function main(argv: string[]): Promise<number> {
     const args = parseRun(rest);
     const n = args.kernels.length;
     const memoryMiB = Math.min(3072, Math.max(256, (args.memory + 1) * n + 16));
-    const hv = new Hypervisor({ memoryMiB, seed: args.seed, pcpus: args.pcpus, cpuMHz: args.cpuMHz, xenstore: true });
+    const hv = new Hypervisor({ memoryMiB, seed: args.seed, pcpus: args.pcpus, cpuMHz: args.cpuMHz, quantumUs: args.quantumUs, xenstore: true });
     const names = uniqueNames(args.kernels);
     const doms = args.kernels.map((k, i) => hv.createDomain({ kernel: k, name: names[i], memoryMiB: args.memory, vcpus: args.vcpus, cmdline: args.cmdline }));
     const out = (s: string) => process.stdout.write(s);
