@@ -150,12 +150,16 @@ export class Domain {
     return SHUTDOWN_REASONS[this.hv.core.exports.domainShutdownReason(this.id)] ?? "crash";
   }
   get vcpuCount(): number {
+    if (this.finalCounters) return this.finalCounters.length;
     let n = 0;
     while (this.hv.core.exports.domainVcpu(this.id, n) >= 0) n++;
     return n;
   }
-  /** Per-vCPU counters kept by the core. */
+  /** @internal The counters as they were when the domain was destroyed. */
+  finalCounters?: VcpuCounters[];
+  /** Per-vCPU counters kept by the core (for a destroyed domain: as they were at the end). */
   counters(): VcpuCounters[] {
+    if (this.finalCounters) return this.finalCounters.map((c) => ({ ...c, runstate: { ...c.runstate } }));
     const x = this.hv.core.exports;
     const out: VcpuCounters[] = [];
     for (let i = 0; i < this.vcpuCount; i++) {
@@ -344,6 +348,7 @@ export class Hypervisor {
     if (d.destroyed) throw new Error(`${d.name} (domain ${d.id}): already destroyed`);
     if (!this.domains.includes(d)) throw new Error(`${d.name} (domain ${d.id}): not a domain of this hypervisor`);
     d.drainConsole();
+    d.finalCounters = d.counters();
     const be = d.consoleBackend;
     if (be) {
       this.hostPorts.delete(be.port);

@@ -30,9 +30,11 @@ test("destroying a running domain gives back every frame, and the memory serves 
   const mmu = hv.createDomain({ kernel: "build/guests/mmutest.elf", memoryMiB: 16 });
   runUntil(hv, spin, "spinning");
   assert.ok(x.freeFrames() < free0 - 10000);
+  const ran = spin.totals().instructions;
   spin.destroy();
   assert.equal(spin.state, "destroyed");
   assert.equal(x.domainState(spin.id), A.DS_FREE);
+
   assert.equal(hv.domains.includes(spin), false);
   assertFrameTableClean(hv);
   // The other domain is unharmed and finishes.
@@ -51,6 +53,10 @@ test("destroying a running domain gives back every frame, and the memory serves 
   const rb = hv.run({ maxSeconds: 60 }).get(big);
   assert.equal(rb?.kind, "shutdown");
   assert.match(big.console, /Hello from xenwasm/);
+  // big runs in the vCPU slot spin had: spin's counters are the ones it ended with.
+  assert.equal(x.domainVcpu(big.id, 0), 0);
+  assert.equal(spin.totals().instructions, ran, "a destroyed domain keeps its final counters");
+  assert.equal(spin.vcpuCount, 1);
 });
 
 test("a destroyed domain's interdomain peer sees its port unbound and is not disturbed", () => {
