@@ -102,6 +102,7 @@ export interface TraceRecord {
 export const TRACE_TYPES: Record<number, string> = {
   1: "sched_in", 2: "sched_out", 3: "block", 4: "wake", 5: "send", 6: "deliver", 7: "hypercall",
   8: "fault", 9: "timer", 10: "idle", 11: "shutdown", 12: "poll", 13: "vcpu_up", 14: "vcpu_down",
+  15: "destroy", 16: "released",
 };
 
 export class Domain {
@@ -360,6 +361,7 @@ export class Hypervisor {
     d.destroyed = true;
     this.destroyedById.set(d.id, d);
     this.domains.splice(this.domains.indexOf(d), 1);
+    this.drainTrace(); // the destroy (and release) records reach trace listeners now
   }
 
   /** Send an event from a host port to the guest it is bound to. */
@@ -446,6 +448,7 @@ export class Hypervisor {
       for (const d of unfinished()) results.set(d, r(d));
     };
     let idleRounds = 0;
+    this.service(); // what host calls since the last run produced (trace records, notifications)
     while (unfinished().length) {
       // Real-time pacing: never let virtual time run more than 10 ms ahead of host time.
       const paceNs = opts.realtime ? virtStart + ((Date.now() - wallStart) + 10) * 1e6 : Infinity;

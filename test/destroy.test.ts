@@ -3,7 +3,7 @@
 // memory serve a new domain.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Hypervisor, type Domain } from "../host/index.ts";
+import { Hypervisor, TRACE_TYPES, type Domain } from "../host/index.ts";
 import { assertFrameTableClean, checkedHypervisor } from "./helpers/grants.ts";
 import { GrantBackend } from "../host/backends/grants.ts";
 import * as A from "../host/gen/abi.ts";
@@ -87,7 +87,13 @@ test("a frame the host still maps keeps a destroyed domain dying until it is unm
   runUntil(hv, d, "READY\n");
   const gnt = new GrantBackend(hv.core);
   const rw = gnt.map(d.id, 8);
+  const events: string[] = [];
+  hv.onTrace((r) => {
+    const name = TRACE_TYPES[r.type];
+    if (name === "destroy" || name === "released") events.push(`${name} ${r.domid}`);
+  });
   d.destroy();
+  assert.deepEqual(events, [`destroy ${d.id}`], "the trace shows the destroy; the release waits for the unmap");
   assert.equal(d.state, "dying");
   assert.equal(x.domainState(d.id), A.DS_DYING);
   assertFrameTableClean(hv);
@@ -96,6 +102,8 @@ test("a frame the host still maps keeps a destroyed domain dying until it is unm
   assert.ok(x.freeFrames() < free0);
   assert.equal(gnt.unmap(rw), 0);
   assert.equal(d.state, "destroyed");
+  hv.run({ maxVirtualSeconds: 0.001 }); // trace records reach listeners as the host serves
+  assert.deepEqual(events, [`destroy ${d.id}`, `released ${d.id}`]);
   assert.equal(x.domainState(d.id), A.DS_FREE);
   // Everything went back but the host's own maptrack (a directory and one frame of handles),
   // made by its first mapping and kept for the next.

@@ -29,7 +29,9 @@ import { closeAll } from "../evtchn/ports";
 import { releaseMapping } from "../grant/map";
 import { gtInited, gtFree, maptrackLimit, isTableFrame } from "../grant/table";
 import { domainStopVcpus } from "../sched/vcpu_state";
-import { nrPcpus, pcpuCur, setPcpuCur } from "../sched/pcpu";
+import { nrPcpus, pcpuCur, setPcpuCur, curPcpu } from "../sched/pcpu";
+import { trace, TR_DESTROY, TR_RELEASED } from "../trace/trace";
+import { nowCycles } from "../time/clock";
 import { timerUpdate, WD_INUSE } from "../time/timers";
 
 // Destroy domain d (never the host). 0, -ESRCH for no such domain, -EINVAL when it is already
@@ -40,6 +42,7 @@ export function domainDestroy(d: u32): i32 {
   const p = dom(d);
   const built = load<u32>(p + DOM_STATE) != DS_BUILDING;
   store<u32>(p + DOM_STATE, DS_DYING);
+  trace(TR_DESTROY, nowCycles(), curPcpu, d, 0, 0, 0);
   stopTime(d);
   closeAll(d);
   if (gtInited(d)) {
@@ -138,6 +141,7 @@ export function reapDomains(): void {
     if (framesLeft(d) != 0) continue;
     gtFree(d);
     domainRelease(d);
+    trace(TR_RELEASED, nowCycles(), curPcpu, d, 0, 0, 0);
   }
 }
 

@@ -17,6 +17,8 @@ export const TR_SHUTDOWN: u32 = 11; // a = reason
 export const TR_POLL: u32 = 12;
 export const TR_VCPU_UP: u32 = 13;
 export const TR_VCPU_DOWN: u32 = 14;
+export const TR_DESTROY: u32 = 15; // the host destroyed the domain (domain/destroy.ts)
+export const TR_RELEASED: u32 = 16; // a destroyed domain's last frame went: its slot is free
 
 export let traceOn: bool = true;
 export let traceCount: u64 = 0; // records written since reset
