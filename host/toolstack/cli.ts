@@ -22,7 +22,7 @@ options:
   --quantum-us US    with several pCPUs, how far one runs ahead of the others (default 100;
                      bounds the latency of an event to a busy pCPU)
   --trace FILE       write the event trace (schedule, block, wake, events, hypercalls,
-                     faults, timers), one record per line
+                     faults, timers, shutdown, destroy), one record per line
   --realtime         pace virtual time to host time (interactive use)
   --max-seconds S    give up after S seconds of host time (exit 3)
   --seed N           seed for the hypervisor's choices (default 1)
