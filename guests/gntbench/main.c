@@ -9,8 +9,8 @@
 
 int main(void)
 {
-	domid_t self = (domid_t)arg("self", 0);
-	unsigned long n = arg("n", 1000), op = arg("op", 0);
+	domid_t self = (domid_t)cmdline_num("self", 0);
+	unsigned long n = cmdline_num("n", 1000), op = cmdline_num("op", 0);
 	if (gnttab_init(1))
 		panic("setup_table failed");
 	char *data = alloc_page(), *va = alloc_page(), *dst = alloc_page();

@@ -287,8 +287,8 @@ static void misc(void)
 int main(void)
 {
 	traps_init();
-	self = (domid_t)arg("self", 0);
-	victim = (domid_t)arg("victim", 0);
+	self = (domid_t)cmdline_num("self", 0);
+	victim = (domid_t)cmdline_num("victim", 0);
 	m2p_find_targets(&foreign_mfn, &free_mfn);
 	check(foreign_mfn && free_mfn, "found another domain's frame and a free frame", "%#lx %#lx", foreign_mfn, free_mfn);
 	CHECK_RC(gnttab_init(1), 0, "setup_table and map the table");

@@ -220,7 +220,7 @@ static void versions(void)
 int main(void)
 {
 	traps_init();
-	self = (domid_t)arg("self", 0);
+	self = (domid_t)cmdline_num("self", 0);
 	CHECK_RC(gnttab_init(1), 0, "setup_table and map the table");
 	mappings();
 	copies();

@@ -17,23 +17,6 @@ static void summary(const char *guest)
 	printk("%s: %d checks, %d failure(s)\n", guest, checks, failures);
 }
 
-/* key=<number> from the command line, or def. */
-static unsigned long arg(const char *key, unsigned long def) __attribute__((unused));
-static unsigned long arg(const char *key, unsigned long def)
-{
-	const char *s = (const char *)start_info_ptr->cmd_line;
-	size_t n = strlen(key);
-	for (const char *p = s; *p; p++) {
-		if ((p == s || p[-1] == ' ') && !strncmp(p, key, n) && p[n] == '=') {
-			unsigned long v = 0;
-			for (p += n + 1; *p >= '0' && *p <= '9'; p++)
-				v = v * 10 + (unsigned long)(*p - '0');
-			return v;
-		}
-	}
-	return def;
-}
-
 /* 1 if reading (write = 0) or writing a byte at va faults. */
 static int faults(volatile char *va, int write) __attribute__((unused));
 static int faults(volatile char *va, int write)

@@ -98,8 +98,8 @@ static int mapper(domid_t peer)
 int main(void)
 {
 	traps_init();
-	domid_t peer = (domid_t)arg("peer", 0);
-	if (arg("role", 0) == 1)
+	domid_t peer = (domid_t)cmdline_num("peer", 0);
+	if (cmdline_num("role", 0) == 1)
 		return granter(peer);
 	return mapper(peer);
 }

@@ -21,22 +21,6 @@ static void on_event(evtchn_port_t p, void *data)
 		evtchn_notify(p);
 }
 
-static unsigned long arg(const char *name, unsigned long def)
-{
-	const char *line = (const char *)start_info_ptr->cmd_line;
-	const char *s = line;
-	size_t n = strlen(name);
-	for (; *s; s++) {
-		if ((s == line || s[-1] == ' ') && !strncmp(s, name, n) && s[n] == '=') {
-			unsigned long v = 0;
-			for (s += n + 1; *s >= '0' && *s <= '9'; s++)
-				v = v * 10 + (unsigned long)(*s - '0');
-			return v;
-		}
-	}
-	return def;
-}
-
 static void wait_until(volatile unsigned long *counter, unsigned long target)
 {
 	while (*counter < target)
@@ -46,8 +30,8 @@ static void wait_until(volatile unsigned long *counter, unsigned long target)
 int main(void)
 {
 	const char *cmd = (const char *)start_info_ptr->cmd_line;
-	domid_t peer = (domid_t)arg("peer", 0);
-	unsigned long rounds = arg("rounds", 1000);
+	domid_t peer = (domid_t)cmdline_num("peer", 0);
+	unsigned long rounds = cmdline_num("rounds", 1000);
 	events_init();
 	local_irq_enable();
 
@@ -70,7 +54,7 @@ int main(void)
 		return 0;
 	}
 	/* pong: the ping domain may not have allocated its port yet: retry every millisecond. */
-	evtchn_port_t rport = (evtchn_port_t)arg("port", 3);
+	evtchn_port_t rport = (evtchn_port_t)cmdline_num("port", 3);
 	for (int tries = 0; tries < 1000; tries++) {
 		port = evtchn_bind_interdomain(peer, rport, on_event, NULL);
 		if (port >= 0)

@@ -21,36 +21,6 @@
 
 #define BATCH 64
 
-static unsigned long arg_num(const char *line, const char *name, unsigned long def)
-{
-	size_t n = strlen(name);
-	for (const char *s = line; *s; s++) {
-		if ((s == line || s[-1] == ' ') && !strncmp(s, name, n) && s[n] == '=') {
-			unsigned long v = 0;
-			for (s += n + 1; *s >= '0' && *s <= '9'; s++)
-				v = v * 10 + (unsigned long)(*s - '0');
-			return v;
-		}
-	}
-	return def;
-}
-
-/* The word after `name=`, copied into out (at most size-1 characters). */
-static void arg_word(const char *line, const char *name, char *out, size_t size)
-{
-	size_t n = strlen(name);
-	out[0] = 0;
-	for (const char *s = line; *s; s++) {
-		if ((s == line || s[-1] == ' ') && !strncmp(s, name, n) && s[n] == '=') {
-			size_t i = 0;
-			for (s += n + 1; *s && *s != ' ' && i + 1 < size; s++)
-				out[i++] = *s;
-			out[i] = 0;
-			return;
-		}
-	}
-}
-
 static void bench_null(unsigned long iters)
 {
 	for (unsigned long i = 0; i < iters; i++) {
@@ -153,15 +123,9 @@ static void bench_bounce(unsigned long iters)
 
 int main(void)
 {
-	static char line[MAX_GUEST_CMDLINE + 1];
-	/* start_info.cmd_line need not be terminated when it is full. */
-	size_t n = strnlen((const char *)start_info_ptr->cmd_line, MAX_GUEST_CMDLINE);
-	memcpy(line, start_info_ptr->cmd_line, n);
-	line[n] = 0;
-
 	char test[32];
-	arg_word(line, "test", test, sizeof(test));
-	unsigned long iters = arg_num(line, "iterations", 1000);
+	cmdline_word("test", test, sizeof(test));
+	unsigned long iters = cmdline_num("iterations", 1000);
 
 	if (!strcmp(test, "null"))
 		bench_null(iters);

@@ -13,6 +13,15 @@ extern char _text[], _etext[], _edata[], __bss_start[], _end[];
 /* The start_info page the hypervisor passed in RSI (saved by _start). */
 extern start_info_t *start_info_ptr;
 
+/*
+ * The kernel command line (start_info.cmd_line, terminated even when full), and its
+ * space-separated key=value arguments: the number after `key=` (def when absent), and the word
+ * after `key=` copied into out (at most size-1 characters; empty when absent).
+ */
+const char *cmdline(void);
+unsigned long cmdline_num(const char *key, unsigned long def);
+void cmdline_word(const char *key, char *out, unsigned long size);
+
 /* Each guest defines main. Returning 0 powers the domain off; anything else crashes it. */
 int main(void);
 
