@@ -57,10 +57,7 @@ export async function runCases(o: RunOptions): Promise<RunSummary> {
   try {
     for (let at = 0; at < indices.length; at += batch) {
       const cases = indices.slice(at, at + batch).map((k) => generate(k, { seed: o.seed, forms }));
-      const nativeInput = (c: Case) => ({
-        code: c.code, codeOff: c.codeOff, seed: c.seed, patches: c.patches, regs: c.regs, rflags: c.rflags, xmm: c.xmm, mxcsr: c.mxcsr,
-      });
-      const pending = native.run(cases.map(nativeInput));
+      const pending = native.run(cases); // a Case is a NativeCase (native.ts reads only its fields)
       const emuOut = cases.map((c, i) => {
         const init = initialData(c.seed, c.patches, arena.subarray(i * DATA_SIZE, (i + 1) * DATA_SIZE));
         emu.load(windows(codePage(c.code, c.codeOff, code), init));
@@ -80,7 +77,7 @@ export async function runCases(o: RunOptions): Promise<RunSummary> {
         if (!diffs.length) continue;
         let agreed = false;
         for (let r = 0; r < NATIVE_RERUNS && !agreed; r++) {
-          const [again] = await native.run([nativeInput(c)]);
+          const [again] = await native.run([c]);
           agreed = compare(c, fromNative(again!), e, init).length === 0;
         }
         if (agreed) {

@@ -4,7 +4,7 @@ import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:chil
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Patch } from "./layout.ts";
+import type { Case } from "./gen.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const SRC = join(ROOT, "test", "cpu", "native", "runner.c");
@@ -13,16 +13,8 @@ export const RUNNER = join(ROOT, "build", "cpu-runner");
 const IN_SIZE = 424;
 const OUT_SIZE = 520;
 
-export interface NativeCase {
-  code: Uint8Array;
-  codeOff: number;
-  seed: number;
-  patches: Patch[];
-  regs: bigint[];
-  rflags: bigint;
-  xmm: Uint8Array;
-  mxcsr: number;
-}
+/** What the runner needs of a generated case. */
+export type NativeCase = Pick<Case, "code" | "codeOff" | "seed" | "patches" | "regs" | "rflags" | "xmm" | "mxcsr">;
 
 export interface NativeResult {
   regs: bigint[];
