@@ -20,10 +20,11 @@ import {
 } from "./domain";
 import { nrFrames, ftEntry, FT_OWNER, FT_FLAGS, FTF_ALLOCATED } from "../mm/frames";
 import {
-  typeInfo, setTypeInfo, putPageAndType, forceDevalidate, PGT_pinned, PGT_l1_page_table,
+  typeInfo, putPageAndType, forceDevalidate, PGT_pinned, PGT_l1_page_table,
   PGT_l4_page_table,
 } from "../mm/validate";
 import { releaseIfUnused, reapWanted, setReapWanted } from "../mm/domheap";
+import { dropPin } from "../mm/pv_mmu";
 import { gdtFrameCount, gdtFrame, gdtInstall } from "../mm/gdt";
 import { closeAll } from "../evtchn/ports";
 import { releaseMapping } from "../grant/map";
@@ -113,11 +114,7 @@ function relinquish(d: u32, type: u64): void {
   for (let m: u64 = 0; m < <u64>nrFrames; m++) {
     const e = ftEntry(m);
     if (<u32>load<u16>(e + FT_OWNER) != d) continue;
-    const t = typeInfo(m);
-    if ((t & PGT_pinned) != 0) {
-      setTypeInfo(m, t & ~PGT_pinned);
-      putPageAndType(m);
-    }
+    if ((typeInfo(m) & PGT_pinned) != 0) dropPin(m);
     if (type != 0) {
       forceDevalidate(m, type);
       continue;

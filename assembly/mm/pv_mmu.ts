@@ -162,16 +162,20 @@ export function pinTable(mfn: u64, type: u64, d: u32): i64 {
 // MMUEXT_UNPIN_TABLE: drops the pin's references (the table may stay in use elsewhere).
 export function unpinTable(mfn: u64, d: u32): i64 {
   if (!getPage(mfn, d)) return -EINVAL;
-  const e = ftEntry(mfn) + FT_TYPE;
-  const t = load<u64>(e);
-  if ((t & PGT_pinned) == 0) {
+  if ((load<u64>(ftEntry(mfn) + FT_TYPE) & PGT_pinned) == 0) {
     putPage(mfn);
     return -EINVAL;
   }
-  store<u64>(e, t & ~PGT_pinned);
-  putPageAndType(mfn);
+  dropPin(mfn);
   putPage(mfn);
   return 0;
+}
+
+// The pin goes with the type and general references it held (the table may stay in use).
+export function dropPin(mfn: u64): void {
+  const e = ftEntry(mfn) + FT_TYPE;
+  store<u64>(e, load<u64>(e) & ~PGT_pinned);
+  putPageAndType(mfn);
 }
 
 // ---- finding the L1 entry for a virtual address (map_guest_l1e) ----

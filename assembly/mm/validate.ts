@@ -90,7 +90,7 @@ export const L4_LAST_XEN_SLOT: u32 = 271;
   return load<u64>(ftEntry(mfn) + FT_TYPE);
 }
 
-@inline export function setTypeInfo(mfn: u64, v: u64): void {
+@inline function setTypeInfo(mfn: u64, v: u64): void {
   store<u64>(ftEntry(mfn) + FT_TYPE, v);
 }
 
