@@ -23,7 +23,6 @@ const OUT_MFNS: u32 = HV_SCRATCH + 0xa00;
 
 let nIn: u32 = 0;
 let nOut: u32 = 0;
-let outOrderNow: u32 = 0; // extent order of the output MFNs in OUT_MFNS
 
 // steal_page: the domain's frame, allocated, and held by nobody; it loses its allocation
 // (which also makes a second mention of it in the same chunk fail).
@@ -44,11 +43,11 @@ function finish(arg: u64, nrExchanged: u64, rc: i64): i64 {
 }
 
 // Give back what a failed chunk took.
-function undoChunk(): void {
+function undoChunk(outOrder: u32): void {
   for (let j: u32 = 0; j < nIn; j++) restoreAllocated(<u64>load<u32>(IN_MFNS + (j << 2)));
   for (let j: u32 = 0; j < nOut; j++) {
     const m = load<u32>(OUT_MFNS + (j << 2));
-    for (let k: u32 = 0; k < (<u32>1 << outOrderNow); k++) freeFrame(m + k);
+    for (let k: u32 = 0; k < (<u32>1 << outOrder); k++) freeFrame(m + k);
   }
   nIn = 0;
   nOut = 0;
@@ -63,7 +62,6 @@ export function memoryExchange(arg: u64): i64 {
   const outList = load<u64>(EXCH + 32);
   const outNr = load<u64>(EXCH + 40);
   const outOrder = load<u32>(EXCH + 48);
-  outOrderNow = outOrder;
   const outFlags = load<u32>(EXCH + 52);
   const outDomid = <u32>load<u16>(EXCH + 56);
   const nrExchanged = load<u64>(EXCH + 64);
@@ -153,7 +151,7 @@ export function memoryExchange(arg: u64): i64 {
     if (rc != 0) break;
   }
   if (rc != 0) {
-    undoChunk();
+    undoChunk(outOrder);
     return finish(arg, i << inCO, rc);
   }
   return finish(arg, inNr, 0);
